@@ -1,0 +1,264 @@
+"""The static world of a run: gemeenten, regions, providers, and the procurement protocol.
+
+Nothing here changes during a run. Regimes (``simulation.regimes``) implement
+:class:`ProcurementRegime`; the model asks them once, at start, who buys what from whom.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from simulation.config import CareForm, Scenario, ScenarioError
+
+__all__ = [
+    "Contract",
+    "Gemeente",
+    "Geography",
+    "Market",
+    "ProcurementRegime",
+    "Provider",
+    "ProviderForm",
+    "Unit",
+    "distance_km",
+    "load_geography",
+    "load_providers",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Gemeente:
+    code: str
+    name: str
+    region: str
+    region_name: str
+    youth: float
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class Geography:
+    gemeenten: tuple[Gemeente, ...]
+    #: region code -> neighbouring region codes (shared land border)
+    adjacency: Mapping[str, frozenset[str]]
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted({g.region for g in self.gemeenten})
+
+    def in_region(self, region: str) -> list[Gemeente]:
+        return [g for g in self.gemeenten if g.region == region]
+
+    def by_code(self) -> dict[str, Gemeente]:
+        return {g.code: g for g in self.gemeenten}
+
+
+def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Equirectangular distance; good to well under 1% at Dutch scales."""
+    k = 111.32
+    x = (lon2 - lon1) * k * math.cos(math.radians((lat1 + lat2) / 2.0))
+    y = (lat2 - lat1) * k
+    return math.hypot(x, y)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderForm:
+    """A provider's offer of one care form."""
+
+    provider_id: str
+    care_form: str
+    places: int
+    fixed_cost_eur_per_year: float
+    variable_cost_eur_per_day: float
+
+
+@dataclass(frozen=True)
+class Provider:
+    provider_id: str
+    name: str
+    gemeente: str
+    group: str
+    reserves_eur: float
+    forms: tuple[ProviderForm, ...]
+    lon: float = 0.0
+    lat: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """An inkoopeenheid: buys some care forms for a set of gemeenten on one set of terms."""
+
+    unit_id: str
+    name: str
+    level: str  # "subregional", "regional" or "national"
+    region: str  # home region code ("NL" for the national unit)
+    gemeenten: tuple[str, ...]
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    unit_id: str
+    provider_id: str
+    care_form: str
+    tariff_eur_per_day: float
+    term_set: str
+
+
+@dataclass
+class Market:
+    """What a regime decides, in tables the model indexes once."""
+
+    units: list[Unit]
+    #: (gemeente code, care form) -> unit id
+    unit_for: dict[tuple[str, str], str]
+    contracts: list[Contract]
+    #: (unit id, care form) -> provider ids a waiting child may be placed with, best first
+    eligible: dict[tuple[str, str], list[str]]
+    #: (unit id, care form) -> tariff the unit pays for that form
+    tariff: dict[tuple[str, str], float] = field(default_factory=dict)
+
+
+class ProcurementRegime(Protocol):
+    """Which unit buys for (gemeente, care form), from which providers, on which terms."""
+
+    name: str
+
+    def build(
+        self,
+        geography: Geography,
+        care_forms: Mapping[str, CareForm],
+        providers: Sequence[Provider],
+    ) -> Market: ...
+
+
+# --------------------------------------------------------------------------------------------
+# Loading the world's tables
+
+
+def _read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise ScenarioError(path, [(label, "file has no rows")])
+    missing = [c for c in required if c not in rows[0]]
+    if missing:
+        raise ScenarioError(path, [(label, f"missing column(s) {missing}; required {list(required)}")])
+    return rows
+
+
+def _number(row: dict[str, str], column: str, label: str, line: int, low: float, high: float) -> float:
+    raw = row[column]
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ScenarioError(label, [(f"line {line}, {column}", f"not a number: {raw!r}")]) from None
+    if not (low <= value <= high) or math.isnan(value):
+        raise ScenarioError(label, [(f"line {line}, {column}", f"{value} out of range; allowed [{low}, {high}]")])
+    return value
+
+
+def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geography:
+    """Gemeenten (optionally only some regions) and the region adjacency shipped in data/."""
+    rows = _read_csv(
+        scenario.gemeenten_file,
+        "gemeenten_file",
+        ["gemeentecode", "gemeentenaam", "jeugdregio_code", "jeugdregio_naam", "lon", "lat"],
+    )
+    column = scenario.demand.youth_column
+    if column not in rows[0]:
+        raise ScenarioError(scenario.gemeenten_file, [("demand.youth_column", f"column {column!r} not in file")])
+    gemeenten = []
+    for i, r in enumerate(rows, start=2):
+        if scenario.regions is not None and r["jeugdregio_code"] not in scenario.regions:
+            continue
+        gemeenten.append(
+            Gemeente(
+                code=r["gemeentecode"],
+                name=r["gemeentenaam"],
+                region=r["jeugdregio_code"],
+                region_name=r["jeugdregio_naam"],
+                youth=_number(r, column, scenario.gemeenten_file, i, 0, 1e8),
+                lon=_number(r, "lon", scenario.gemeenten_file, i, -180, 180),
+                lat=_number(r, "lat", scenario.gemeenten_file, i, -90, 90),
+            )
+        )
+    if not gemeenten:
+        raise ScenarioError(scenario.gemeenten_file, [("regions", f"no gemeente in regions {scenario.regions}")])
+    if scenario.regions is not None:
+        unknown = set(scenario.regions) - {g.region for g in gemeenten}
+        if unknown:
+            raise ScenarioError(scenario.gemeenten_file, [("regions", f"unknown region code(s) {sorted(unknown)}")])
+    adjacency: dict[str, set[str]] = {g.region: set() for g in gemeenten}
+    adj_path = adjacency_file or str(Path(scenario.gemeenten_file).parent / "regio" / "jeugdregio_2025_adjacency.csv")
+    if Path(adj_path).is_file():
+        for r in _read_csv(adj_path, "adjacency", ["jeugdregio_code_a", "jeugdregio_code_b"]):
+            a, b = r["jeugdregio_code_a"], r["jeugdregio_code_b"]
+            if a in adjacency and b in adjacency:
+                adjacency[a].add(b)
+                adjacency[b].add(a)
+    return Geography(tuple(gemeenten), {k: frozenset(v) for k, v in adjacency.items()})
+
+
+def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
+    """Providers located in the scenario's gemeenten, with their offer of active care forms."""
+    pfile, ffile = scenario.providers.file, scenario.providers.places_file
+    prow = _read_csv(pfile, "providers.file", ["provider_id", "naam", "gemeentecode", "groep", "reserves_eur"])
+    frow = _read_csv(
+        ffile,
+        "providers.places_file",
+        ["provider_id", "zorgvorm", "plaatsen", "vaste_kosten_eur_per_jaar", "variabele_kosten_eur_per_dag"],
+    )
+    where = geography.by_code()
+    active = scenario.active_care_forms()
+    offers: dict[str, list[ProviderForm]] = {}
+    known_ids = {r["provider_id"] for r in prow}
+    for i, r in enumerate(frow, start=2):
+        if r["provider_id"] not in known_ids:
+            raise ScenarioError(ffile, [(f"line {i}, provider_id", f"{r['provider_id']!r} is not in {pfile}")])
+        if r["zorgvorm"] not in scenario.care_forms:
+            raise ScenarioError(ffile, [(f"line {i}, zorgvorm", f"unknown care form {r['zorgvorm']!r}")])
+        places = _number(r, "plaatsen", ffile, i, 0, 1e6)
+        if places != int(places):
+            raise ScenarioError(ffile, [(f"line {i}, plaatsen", f"must be a whole number, got {places}")])
+        if r["zorgvorm"] not in active:
+            continue
+        offers.setdefault(r["provider_id"], []).append(
+            ProviderForm(
+                provider_id=r["provider_id"],
+                care_form=r["zorgvorm"],
+                places=int(places),
+                fixed_cost_eur_per_year=_number(r, "vaste_kosten_eur_per_jaar", ffile, i, 0, 1e10),
+                variable_cost_eur_per_day=_number(r, "variabele_kosten_eur_per_dag", ffile, i, 0, 1e6),
+            )
+        )
+    providers = []
+    seen: set[str] = set()
+    for i, r in enumerate(prow, start=2):
+        pid = r["provider_id"]
+        if pid in seen:
+            raise ScenarioError(pfile, [(f"line {i}, provider_id", f"duplicate id {pid!r}")])
+        seen.add(pid)
+        reserves = _number(r, "reserves_eur", pfile, i, -1e12, 1e12)
+        g = where.get(r["gemeentecode"])
+        if g is None or pid not in offers:
+            continue  # outside the scenario's area, or offers none of its care forms
+        providers.append(
+            Provider(
+                provider_id=pid,
+                name=r["naam"],
+                gemeente=g.code,
+                group=r["groep"],
+                reserves_eur=reserves,
+                forms=tuple(sorted(offers[pid], key=lambda f: f.care_form)),
+                lon=g.lon,
+                lat=g.lat,
+            )
+        )
+    return providers

@@ -1,0 +1,166 @@
+"""Machinery the three regimes share: units per purchasing level, contracts, eligibility.
+
+A regime only decides (a) at which level each care form is bought: ``subregional`` (the
+fragmented split), ``regional`` (one unit per jeugdregio) or ``national`` (one unit, the LTA);
+(b) which sub-regional units exist; (c) which forms are pooled with neighbouring regions
+(bovenregionale afstemming). Everything else follows from the same rules for every regime:
+
+* a unit contracts, for each form it buys, the providers of that form located in its own
+  area; when fewer than ``min_providers_per_contract`` are there, it adds the nearest others;
+* each unit has its own set of contract terms; the tariff is the care form's reference tariff,
+  optionally varied per unit by ``tariff_spread`` (drawn once per seed, not per replication);
+* a waiting child may be placed with its unit's contracted providers, nearest first, and for
+  pooled forms next with the providers contracted by the units of adjacent regions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from simulation.config import CareForm, Regime
+from simulation.core.random import STRUCTURE, Streams
+from simulation.core.world import Contract, Gemeente, Geography, Market, Provider, Unit, distance_km
+
+__all__ = ["PurchasingRegime", "centroid", "region_units"]
+
+
+def centroid(gemeenten: Sequence[Gemeente]) -> tuple[float, float]:
+    """Youth-weighted centroid (lon, lat) of a set of gemeenten."""
+    weights = [g.youth for g in gemeenten] if sum(g.youth for g in gemeenten) > 0 else [1.0] * len(gemeenten)
+    total = sum(weights)
+    return (
+        sum(g.lon * w for g, w in zip(gemeenten, weights, strict=True)) / total,
+        sum(g.lat * w for g, w in zip(gemeenten, weights, strict=True)) / total,
+    )
+
+
+def region_units(geography: Geography) -> list[Unit]:
+    units = []
+    for region in geography.regions:
+        members = geography.in_region(region)
+        lon, lat = centroid(members)
+        units.append(
+            Unit(
+                unit_id=f"R-{region}",
+                name=members[0].region_name,
+                level="regional",
+                region=region,
+                gemeenten=tuple(g.code for g in members),
+                lon=lon,
+                lat=lat,
+            )
+        )
+    return units
+
+
+def national_unit(geography: Geography) -> Unit:
+    lon, lat = centroid(geography.gemeenten)
+    return Unit("NL", "Landelijk (LTA)", "national", "NL", tuple(g.code for g in geography.gemeenten), lon, lat)
+
+
+class PurchasingRegime:
+    """Base class; subclasses say which level buys each form and which units exist."""
+
+    name = "base"
+
+    def __init__(self, config: Regime, seed: int) -> None:
+        self.config = config
+        self.seed = seed
+
+    # -- what subclasses decide ----------------------------------------------------------
+    def level_of(self, care_form: str) -> str:
+        raise NotImplementedError
+
+    def subregional_units(self, geography: Geography) -> list[Unit]:
+        return []
+
+    def pooled(self, care_form: str) -> bool:
+        return False
+
+    # -- the shared rules ---------------------------------------------------------------
+    def build(
+        self,
+        geography: Geography,
+        care_forms: Mapping[str, CareForm],
+        providers: Sequence[Provider],
+    ) -> Market:
+        levels = {f: self.level_of(f) for f in care_forms}
+        by_level: dict[str, list[Unit]] = {}
+        if "subregional" in levels.values():
+            by_level["subregional"] = self.subregional_units(geography)
+        if "regional" in levels.values() or any(self.pooled(f) for f in care_forms):
+            by_level["regional"] = region_units(geography)
+        if "national" in levels.values():
+            by_level["national"] = [national_unit(geography)]
+
+        unit_of_gemeente: dict[str, dict[str, Unit]] = {}
+        for level, units in by_level.items():
+            index = unit_of_gemeente.setdefault(level, {})
+            for u in units:
+                for code in u.gemeenten:
+                    index[code] = u
+
+        offering: dict[str, list[Provider]] = {f: [] for f in care_forms}
+        for p in providers:
+            for pf in p.forms:
+                if pf.care_form in offering:
+                    offering[pf.care_form].append(p)
+
+        streams = Streams(self.seed, STRUCTURE)
+        used_units: dict[str, Unit] = {}
+        contracts: list[Contract] = []
+        contracted: dict[tuple[str, str], list[str]] = {}
+        tariff: dict[tuple[str, str], float] = {}
+        unit_for: dict[tuple[str, str], str] = {}
+        for f, form in care_forms.items():
+            units = by_level[levels[f]]
+            for u in units:
+                factor = 1.0
+                if self.config.tariff_spread > 0:
+                    rng = streams.generator(f"terms/{u.unit_id}/{f}")
+                    factor = 1.0 + self.config.tariff_spread * (2.0 * rng.random() - 1.0)
+                price = form.tariff_eur_per_day.value * factor
+                chosen = self._contract_providers(u, offering[f])
+                contracted[(u.unit_id, f)] = [p.provider_id for p in chosen]
+                tariff[(u.unit_id, f)] = price
+                used_units[u.unit_id] = u
+                contracts += [Contract(u.unit_id, p.provider_id, f, price, u.unit_id) for p in chosen]
+            index = unit_of_gemeente[levels[f]]
+            for g in geography.gemeenten:
+                unit_for[(g.code, f)] = index[g.code].unit_id
+
+        eligible = {k: list(v) for k, v in contracted.items()}
+        region_index = unit_of_gemeente.get("regional", {})
+        for f in care_forms:
+            if not self.pooled(f) or levels[f] != "regional":
+                continue
+            for u in by_level["regional"]:
+                home = (u.unit_id, f)
+                extra: list[str] = []
+                for neighbour in sorted(geography.adjacency.get(u.region, ())):
+                    members = geography.in_region(neighbour)
+                    if not members:
+                        continue
+                    other = region_index[members[0].code].unit_id
+                    for pid in contracted.get((other, f), []):
+                        if pid not in eligible[home] and pid not in extra:
+                            extra.append(pid)
+                where = {p.provider_id: p for p in offering[f]}
+                extra.sort(key=lambda pid: (distance_km(u.lon, u.lat, where[pid].lon, where[pid].lat), pid))
+                eligible[home] = eligible[home] + extra
+
+        units_sorted = sorted(used_units.values(), key=lambda u: u.unit_id)
+        return Market(units_sorted, unit_for, contracts, eligible, tariff)
+
+    def _contract_providers(self, unit: Unit, candidates: Sequence[Provider]) -> list[Provider]:
+        inside = set(unit.gemeenten)
+
+        def dist(p: Provider) -> tuple[float, str]:
+            return (distance_km(unit.lon, unit.lat, p.lon, p.lat), p.provider_id)
+
+        local = sorted((p for p in candidates if p.gemeente in inside), key=dist)
+        need = self.config.min_providers_per_contract - len(local)
+        if need > 0:
+            others = sorted((p for p in candidates if p.gemeente not in inside), key=dist)
+            local += others[:need]
+        return local
