@@ -58,20 +58,20 @@ def feature_centroid(geometry: dict) -> tuple[float, float]:
     return sx / total, sy / total
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def main() -> None:
     for rel in COPIES:
         dest = OUT / rel.replace("cbs_jeugdzorg/", "cbs/")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(SHARED / rel, dest)
 
-    regions = {
-        r["gemeentecode"]: r for r in csv.DictReader(open(SHARED / "regio/jeugdregio_gemeente_2025.csv"))
-    }
-    youth = {
-        r["gemeentecode"]: r
-        for r in csv.DictReader(open(SHARED / "population/gemeente_youth_agebands_pc4_2021.csv"))
-    }
-    geo = json.load(open(SHARED / "geo/gemeenten_2023.geojson"))
+    regions = {r["gemeentecode"]: r for r in _rows(SHARED / "regio/jeugdregio_gemeente_2025.csv")}
+    youth = {r["gemeentecode"]: r for r in _rows(SHARED / "population/gemeente_youth_agebands_pc4_2021.csv")}
+    geo = json.loads((SHARED / "geo/gemeenten_2023.geojson").read_text(encoding="utf-8"))
     centroids = {}
     for feature in geo["features"]:
         code = feature["properties"]["gemeentecode"]
@@ -101,8 +101,10 @@ def main() -> None:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    print(f"gemeenten.csv: {len(rows)} gemeenten, {len({r['jeugdregio_code'] for r in rows})} regions,"
-          f" youth 0-17 {sum(r['jeugd_0_17'] for r in rows):,}")
+    print(
+        f"gemeenten.csv: {len(rows)} gemeenten, {len({r['jeugdregio_code'] for r in rows})} regions,"
+        f" youth 0-17 {sum(r['jeugd_0_17'] for r in rows):,}"
+    )
     assert math.isclose(sum(r["jeugd_0_17"] for r in rows), 3_395_701, rel_tol=1e-9)
 
 

@@ -238,7 +238,11 @@ class Finance(_Frozen):
 
     @model_validator(mode="after")
     def _ranges(self) -> Finance:
-        for name in ("provider_admin_share_per_contract", "provider_admin_share_per_term_set", "provider_admin_share_max"):
+        for name in (
+            "provider_admin_share_per_contract",
+            "provider_admin_share_per_term_set",
+            "provider_admin_share_max",
+        ):
             _check_range(f"{name}.value", getattr(self, name).value, 0.0, 1.0)
         for name in ("municipal_admin_eur_per_contract_month", "municipal_admin_eur_per_unit_month"):
             _check_range(f"{name}.value", getattr(self, name).value, 0.0, 1e9)
@@ -303,13 +307,17 @@ class Scenario(_Frozen):
                         problems.append(f"providers.generator.groups.{g}.forms: unknown care form {key!r}")
         kind = self.regime.kind
         if self.regime.pooled_forms and kind == "fragmented":
-            problems.append("regime.pooled_forms: bovenregionale afstemming needs regional units; use [] for fragmented")
+            problems.append(
+                "regime.pooled_forms: bovenregionale afstemming needs regional units; use [] for fragmented"
+            )
         if not self.regime.national_forms and kind == "national":
             problems.append("regime.national_forms: the national regime needs at least one care form bought nationally")
         if self.regime.regional_forms and kind != "fragmented":
             problems.append("regime.regional_forms: only the fragmented regime buys some forms per region; use []")
         if self.warmup_days >= self.years * 365:
-            problems.append(f"warmup_days: {self.warmup_days} must be shorter than the horizon ({self.years * 365} days)")
+            problems.append(
+                f"warmup_days: {self.warmup_days} must be shorter than the horizon ({self.years * 365} days)"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -358,7 +366,7 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     path = Path(path).resolve()
     label = str(path)
     if path in _seen:
-        raise ScenarioError(label, [("extends", "circular extends: " + " -> ".join(map(str, _seen + (path,))))])
+        raise ScenarioError(label, [("extends", "circular extends: " + " -> ".join(map(str, (*_seen, path))))])
     if not path.is_file():
         raise ScenarioError(label, [("file", "no such file")])
     try:
@@ -377,7 +385,7 @@ def load_raw(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise ScenarioError(label, [("extends", "must be a file name")])
-    base = load_raw(path.parent / parent, _seen + (path,))
+    base = load_raw(path.parent / parent, (*_seen, path))
     return _deep_merge(base, data)
 
 
@@ -423,9 +431,7 @@ def _files(s: Scenario) -> list[tuple[str, str | None]]:
     ]
 
 
-def load_scenario(
-    path: str | Path, overrides: Mapping[str, Any] | None = None, check_files: bool = True
-) -> Scenario:
+def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None, check_files: bool = True) -> Scenario:
     """Load, merge, override and validate one scenario file."""
     raw = load_raw(path)
     if overrides:
@@ -436,7 +442,7 @@ def load_scenario(
 def fingerprint(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON with each named file replaced by its hash."""
     data = scenario.model_dump(mode="json")
-    files = {field: p for field, p in _files(scenario)}
+    files = dict(_files(scenario))
 
     def digest(p: str | None) -> str | None:
         return None if p is None else hashlib.sha256(Path(p).read_bytes()).hexdigest()

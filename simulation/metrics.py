@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["KPIS", "PER_FORM_KPIS", "kpis", "summarise", "paired_differences"]
+__all__ = ["KPIS", "PER_FORM_KPIS", "kpis", "paired_differences", "summarise"]
 
 KPIS = [
     "wait_days_mean",

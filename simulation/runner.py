@@ -24,7 +24,7 @@ from simulation.core.world import load_geography, load_providers
 from simulation.engines import ENGINES
 from simulation.regimes import regime_for
 
-__all__ = ["ReplicationResult", "build_world", "run_replication", "run_many", "units_table", "contracts_table"]
+__all__ = ["ReplicationResult", "build_world", "contracts_table", "run_many", "run_replication", "units_table"]
 
 TABLES = ("episodes", "ledger", "payments", "municipal", "waiting", "exits")
 
@@ -92,9 +92,7 @@ def run_replication(
     k = metrics.kpis(tables, norms, places_per_form(world), scenario.warmup_days, scenario.horizon_days)
     k.insert(0, "replication", replication)
     k.insert(0, "scenario", scenario.name)
-    return ReplicationResult(
-        scenario.name, replication, tables, k, out.log, time.perf_counter() - start, model.events
-    )
+    return ReplicationResult(scenario.name, replication, tables, k, out.log, time.perf_counter() - start, model.events)
 
 
 def _kpis_only(args: tuple[Scenario, int, str]) -> tuple[pd.DataFrame, float, int]:
@@ -130,11 +128,7 @@ def run_many(
 
 def units_table(world: World) -> pd.DataFrame:
     """The contracting units of a run, one row per (unit, gemeente)."""
-    rows = [
-        (u.unit_id, u.name, u.level, u.region, code)
-        for u in world.market.units
-        for code in u.gemeenten
-    ]
+    rows = [(u.unit_id, u.name, u.level, u.region, code) for u in world.market.units for code in u.gemeenten]
     return pd.DataFrame(rows, columns=["unit_id", "unit_name", "level", "jeugdregio_code", "gemeentecode"])
 
 

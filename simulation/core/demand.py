@@ -86,9 +86,7 @@ def generate(
                     escalates[:] = False
                     esc_dur = np.zeros(n)
                 else:
-                    esc_dur = distributions.sample(
-                        target.duration, streams.generator(f"escalated_duration/{tag}"), n
-                    )
+                    esc_dur = distributions.sample(target.duration, streams.generator(f"escalated_duration/{tag}"), n)
             else:
                 escalates, esc_dur = np.zeros(n, bool), np.zeros(n)
             parts.append((t, np.full(n, gi), np.full(n, fi), dur, escalates, esc_dur, np.full(n, ORIGIN_REFERRAL)))
@@ -97,19 +95,26 @@ def generate(
                 m = int(rng.poisson(rate * form.duration.mean_days))
                 res = distributions.residual(form.duration, rng, m)
                 parts.append(
-                    (np.zeros(m), np.full(m, gi), np.full(m, fi), res, np.zeros(m, bool), np.zeros(m),
-                     np.full(m, ORIGIN_INITIAL))
+                    (
+                        np.zeros(m),
+                        np.full(m, gi),
+                        np.full(m, fi),
+                        res,
+                        np.zeros(m, bool),
+                        np.zeros(m),
+                        np.full(m, ORIGIN_INITIAL),
+                    )
                 )
     cols = [np.concatenate([p[i] for p in parts]) if parts else np.empty(0) for i in range(7)]
     # Initial stock first at time zero, then by time; ties keep gemeente/form/draw order.
     order = np.lexsort((np.arange(cols[0].size), cols[6] != ORIGIN_INITIAL, cols[0]))
-    t, gem, form_idx, dur, escalates, esc_dur, origin = (c[order] for c in cols)
+    t, gem, form_idx, dur, will_escalate, esc_dur, origin = (c[order] for c in cols)
     return Referrals(
         t=t.astype(float),
         gemeente=gem.astype(np.int64),
         form=form_idx.astype(np.int64),
         duration=dur.astype(float),
-        escalates=escalates.astype(bool),
+        escalates=will_escalate.astype(bool),
         escalated_duration=esc_dur.astype(float),
         origin=origin.astype(np.int8),
     )

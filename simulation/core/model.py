@@ -29,6 +29,9 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from simulation.config import Scenario
 from simulation.core.demand import ORIGIN_ESCALATION, ORIGIN_INITIAL, Referrals
 from simulation.core.world import Geography, Market, Provider
@@ -75,7 +78,7 @@ def month_boundaries(start: dt.date, horizon: float) -> list[tuple[float, float,
 class ModelOutput:
     """Column lists for the result tables of one replication."""
 
-    episodes: dict[str, list[Any]]
+    episodes: dict[str, Any]
     ledger: dict[str, list[Any]]
     payments: dict[str, list[Any]]
     municipal: dict[str, list[Any]]
@@ -100,8 +103,11 @@ class Model:
         # Waiting lists: one per (unit, care form).
         self.queue_keys = sorted(market.eligible)
         qindex = {k: i for i, k in enumerate(self.queue_keys)}
-        self.queue_of = {(gi, fi): qindex[(market.unit_for[(g.code, f)], f)]
-                         for gi, g in enumerate(gem) for fi, f in enumerate(forms)}
+        self.queue_of = {
+            (gi, fi): qindex[(market.unit_for[(g.code, f)], f)]
+            for gi, g in enumerate(gem)
+            for fi, f in enumerate(forms)
+        }
         nq = len(self.queue_keys)
         self.normal: list[deque[int]] = [deque() for _ in range(nq)]
         self.priority: list[deque[int]] = [deque() for _ in range(nq)]
@@ -152,6 +158,7 @@ class Model:
         self.acc_occ = [0.0] * npr
         self.place_days = [0.0] * npr
         self.provider_pfs: list[list[int]] = [[] for _ in range(npr)]
+        self.in_care_at: list[set[int]] = [set() for _ in range(npr)]
         for pf, (pi, _) in enumerate(self.pf_keys):
             self.provider_pfs[pi].append(pf)
         n_contracts = [0] * npr
@@ -175,8 +182,12 @@ class Model:
         for c in market.contracts:
             unit_contracts[c.unit_id] = unit_contracts.get(c.unit_id, 0) + 1
         self.municipal_admin_per_day = sum(
-            (fin.municipal_admin_eur_per_unit_month.value
-             + unit_contracts.get(u.unit_id, 0) * fin.municipal_admin_eur_per_contract_month.value) * 12.0 / 365.0
+            (
+                fin.municipal_admin_eur_per_unit_month.value
+                + unit_contracts.get(u.unit_id, 0) * fin.municipal_admin_eur_per_contract_month.value
+            )
+            * 12.0
+            / 365.0
             for u in market.units
         )
 
@@ -223,8 +234,7 @@ class Model:
         self.events = 0
         self._seq = 0
         agenda: list[tuple[float, int, int, int]] = []
-        for c in range(n):
-            agenda.append((self.c_t_ref[c], REFERRAL, c, c))
+        agenda += [(self.c_t_ref[i], REFERRAL, i, i) for i in range(n)]
         self._seq = n
         self.months = month_boundaries(sc.start_date, self.horizon)
         for m, (_, end, _) in enumerate(self.months):
@@ -233,14 +243,32 @@ class Model:
         self.agenda = agenda
 
         self.log: list[tuple[float, str, int]] | None = [] if record_log else None
-        self.ledger: dict[str, list[Any]] = {k: [] for k in (
-            "month", "t_start", "provider_id", "days", "revenue_eur", "fixed_cost_eur", "variable_cost_eur",
-            "admin_cost_eur", "margin_eur", "reserves_eur", "occupied_days", "place_days", "status")}
+        self.ledger: dict[str, list[Any]] = {
+            k: []
+            for k in (
+                "month",
+                "t_start",
+                "provider_id",
+                "days",
+                "revenue_eur",
+                "fixed_cost_eur",
+                "variable_cost_eur",
+                "admin_cost_eur",
+                "margin_eur",
+                "reserves_eur",
+                "occupied_days",
+                "place_days",
+                "status",
+            )
+        }
         self.payments: dict[str, list[Any]] = {k: [] for k in ("month", "t_start", "gemeente", "paid_eur")}
         self.municipal: dict[str, list[Any]] = {k: [] for k in ("month", "t_start", "days", "admin_cost_eur")}
-        self.waiting: dict[str, list[Any]] = {k: [] for k in (
-            "month", "t_start", "unit_id", "care_form", "days", "waiting_mean", "waiting_end")}
-        self.exits: dict[str, list[Any]] = {k: [] for k in ("provider_id", "notice_day", "exit_day", "children_replaced")}
+        self.waiting: dict[str, list[Any]] = {
+            k: [] for k in ("month", "t_start", "unit_id", "care_form", "days", "waiting_mean", "waiting_end")
+        }
+        self.exits: dict[str, list[Any]] = {
+            k: [] for k in ("provider_id", "notice_day", "exit_day", "children_replaced")
+        }
         self._exit_notice: dict[int, float] = {}
 
     # -- agenda ------------------------------------------------------------------------------
@@ -323,6 +351,7 @@ class Model:
         tariff = self.q_tariff[self.c_queue[c]]
         self.free[pf] -= 1
         self.occ[p] += 1
+        self.in_care_at[p].add(c)
         self.rev_rate[p] += tariff
         self.var_rate[p] += self.var_per_day[pf]
         self.g_rate[g] += tariff
@@ -350,6 +379,7 @@ class Model:
         tariff = self.c_tariff[c]
         self.free[pf] += 1
         self.occ[p] -= 1
+        self.in_care_at[p].discard(c)
         self.rev_rate[p] -= tariff
         self.var_rate[p] -= self.var_per_day[pf]
         self.g_rate[g] -= tariff
@@ -415,10 +445,13 @@ class Model:
         self.c_origin.append(ORIGIN_ESCALATION)
         self.c_parent.append(parent)
         self.c_queue.append(self.queue_of[(g, form)])
-        for lst, v in ((self.c_state, WAITING), (self.c_intake, float("nan")), (self.c_end, float("nan")),
-                       (self.c_pf, -1), (self.c_seg_start, 0.0), (self.c_due, 0.0), (self.c_wait_start, 0.0),
-                       (self.c_replaced, 0), (self.c_extra_wait, 0.0), (self.c_tariff, 0.0), (self.c_paid, 0.0)):
-            lst.append(v)  # type: ignore[attr-defined]
+        self.c_state.append(WAITING)
+        self.c_intake.append(float("nan"))
+        self.c_end.append(float("nan"))
+        self.c_pf.append(-1)
+        self.c_replaced.append(0)
+        for floats in (self.c_seg_start, self.c_due, self.c_wait_start, self.c_extra_wait, self.c_tariff, self.c_paid):
+            floats.append(0.0)
         return len(self.c_t_ref) - 1
 
     def _month_end(self, m: int) -> None:
@@ -486,8 +519,7 @@ class Model:
     def _exit(self, p: int) -> None:
         t = self.now
         self.status[p] = EXITED
-        in_care = sorted(c for c, pf in enumerate(self.c_pf)
-                         if self.c_state[c] == IN_CARE and self.pf_provider[pf] == p)
+        in_care = sorted(self.in_care_at[p])
         if self.log is not None:
             self.log.append((t, "exit", p))
         for c in in_care:
@@ -519,7 +551,8 @@ class Model:
         t = self.horizon
         self.now = t
         gem = self.world.geography.gemeenten
-        unit_ids = [self.queue_keys[q][0] for q in range(len(self.queue_keys))]
+        unit_ids = sorted({u for u, _ in self.queue_keys})
+        unit_of_queue = np.asarray([unit_ids.index(u) for u, _ in self.queue_keys], dtype=np.int64)
         prov_ids = [p.provider_id for p in self.providers]
         # Care delivered up to the horizon by children still in care is paid up to then.
         paid = list(self.c_paid)
@@ -527,24 +560,33 @@ class Model:
             if st == IN_CARE:
                 paid[c] += self.c_tariff[c] * (t - self.c_seg_start[c])
         n = len(self.c_t_ref)
+        state = np.asarray(self.c_state, dtype=np.int8)
+        pf = np.asarray(self.c_pf, dtype=np.int64)
+        pf_prov = np.asarray([*self.pf_provider, -1], dtype=np.int64)  # slot -1 -> provider -1
+        gem_idx = np.asarray(self.c_gem, dtype=np.int64)
+        region_codes = sorted({g.region for g in gem})
+        region_of = np.asarray([region_codes.index(g.region) for g in gem], dtype=np.int64)
+
+        def cat(codes: np.ndarray, labels: list[str]) -> Any:
+            return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels))
+
         episodes = {
-            "child": list(range(n)),
-            "parent": self.c_parent,
-            "origin": [("referral", "initial", "escalation")[o] for o in self.c_origin],
-            "gemeente": [gem[g].code for g in self.c_gem],
-            "region": [gem[g].region for g in self.c_gem],
-            "unit_id": [unit_ids[q] for q in self.c_queue],
-            "care_form": [self.form_keys[f] for f in self.c_form],
-            "t_referral": self.c_t_ref,
-            "t_intake": self.c_intake,
-            "t_end": self.c_end,
-            "state": [("waiting", "in_care", "done", "escalated")[s] for s in self.c_state],
-            "provider_id": [prov_ids[self.pf_provider[pf]] if pf >= 0 else None for pf in self.c_pf],
-            "tariff_eur_per_day": self.c_tariff,
-            "paid_eur": paid,
-            "replacements": self.c_replaced,
-            "extra_wait_days": self.c_extra_wait,
-            "waiting_since": [self.c_wait_start[c] if self.c_state[c] == WAITING else float("nan") for c in range(n)],
+            "child": np.arange(n),
+            "parent": np.asarray(self.c_parent, dtype=np.int64),
+            "origin": cat(np.asarray(self.c_origin), ["referral", "initial", "escalation"]),
+            "gemeente": cat(gem_idx, [g.code for g in gem]),
+            "region": cat(region_of[gem_idx], region_codes),
+            "unit_id": cat(unit_of_queue[np.asarray(self.c_queue, dtype=np.int64)], unit_ids),
+            "care_form": cat(np.asarray(self.c_form), list(self.form_keys)),
+            "t_referral": np.asarray(self.c_t_ref),
+            "t_intake": np.asarray(self.c_intake),
+            "t_end": np.asarray(self.c_end),
+            "state": cat(state, ["waiting", "in_care", "done", "escalated"]),
+            "provider_id": cat(pf_prov[pf], prov_ids),
+            "tariff_eur_per_day": np.asarray(self.c_tariff),
+            "paid_eur": np.asarray(paid),
+            "replacements": np.asarray(self.c_replaced, dtype=np.int64),
+            "extra_wait_days": np.asarray(self.c_extra_wait),
+            "waiting_since": np.where(state == WAITING, np.asarray(self.c_wait_start), np.nan),
         }
         return ModelOutput(episodes, self.ledger, self.payments, self.municipal, self.waiting, self.exits, self.log)
-

@@ -1,9 +1,10 @@
 """Regional procurement (Wet verbetering beschikbaarheid jeugdzorg, 2026).
 
-One contracting unit per jeugdregio (the gemeenschappelijke regeling), uniform terms within the
-region, the existing national purchasing (LTA) for ``national_forms``, and bovenregionale afstemming for the forms in ``pooled_forms``: a child waiting for
-such a form may be placed with a provider contracted by an adjacent region, and those
-providers take children from the neighbours' waiting lists in order of waiting time.
+One contracting unit per jeugdregio (the gemeenschappelijke regeling) with uniform terms within
+the region; the existing national purchasing (LTA) for ``national_forms``; and bovenregionale
+afstemming for the forms in ``pooled_forms``: a child waiting for such a form may be placed
+with a provider contracted by an adjacent region, and those providers take children from the
+neighbours' waiting lists in order of waiting time.
 """
 
 from __future__ import annotations

@@ -1,0 +1,48 @@
+"""The shipped provider landscape and unit split are exactly what their documented rules give."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.cli import main
+from simulation.config import load_scenario
+from simulation.landscape import generate_landscape
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_shipped_landscape_regenerates_byte_for_byte(tmp_path: Path) -> None:
+    a, b = tmp_path / "p.csv", tmp_path / "q.csv"
+    assert (
+        main(["landscape", str(ROOT / "scenarios" / "nederland.yaml"), "--providers", str(a), "--places", str(b)]) == 0
+    )
+    assert filecmp.cmp(a, ROOT / "data" / "generated" / "aanbieders.csv", shallow=False)
+    assert filecmp.cmp(b, ROOT / "data" / "generated" / "aanbieders_plaatsen.csv", shallow=False)
+
+
+def test_landscape_capacity_follows_littles_law_and_target_utilisation() -> None:
+    s = load_scenario(ROOT / "scenarios" / "nederland.yaml")
+    _, offers = generate_landscape(s)
+    places = pd.DataFrame(offers).groupby("zorgvorm")["plaatsen"].sum()
+    youth = pd.read_csv(ROOT / "data" / "gemeenten.csv")["jeugd_0_17"].sum()
+    for group in s.providers.generator.groups:  # type: ignore[union-attr]
+        for f in group.forms:
+            form = s.care_forms[f]
+            load = youth * form.referral_rate_per_1000.value / 1000 / 365 * form.duration.mean_days
+            expected = load / group.target_utilisation.value
+            # Rounding up per region and at least one place per provider add a little.
+            assert expected <= places[f] <= expected * 1.05 + group.count + 42, (f, places[f], expected)
+
+
+def test_shipped_fragmented_units_match_the_rule(tmp_path: Path) -> None:
+    out = tmp_path / "units.csv"
+    assert main(["units", str(ROOT / "scenarios" / "gefragmenteerd.yaml"), "--out", str(out)]) == 0
+    assert filecmp.cmp(out, ROOT / "data" / "generated" / "inkoopeenheden_gefragmenteerd.csv", shallow=False)
+    units = pd.read_csv(out)
+    sub = units[units["level"] == "subregional"]
+    assert sub["unit_id"].nunique() >= 55
+    assert sub.groupby("unit_id")["jeugdregio_code"].nunique().max() == 1
+    assert sub["gemeentecode"].is_unique and len(sub) == 342
