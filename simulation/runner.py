@@ -26,8 +26,6 @@ from simulation.regimes import regime_for
 
 __all__ = ["ReplicationResult", "build_world", "contracts_table", "run_many", "run_replication", "units_table"]
 
-TABLES = ("episodes", "ledger", "payments", "municipal", "waiting", "exits")
-
 _WORLDS: dict[str, World] = {}
 
 
@@ -83,7 +81,7 @@ def run_replication(
     model = Model(world, referrals, record_log=record_log)
     ENGINES[engine](model, scenario.horizon_days)
     out = model.finish()
-    tables = {name: pd.DataFrame(getattr(out, name)) for name in TABLES}
+    tables = {name: pd.DataFrame(columns) for name, columns in out.tables.items()}
     for name, frame in tables.items():
         frame.insert(0, "replication", replication)
         frame.insert(0, "scenario", scenario.name)

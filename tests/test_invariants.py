@@ -341,15 +341,20 @@ def test_conservation_property(kwargs):
 
 @pytest.fixture(scope="module")
 def exit_run(tmp_path_factory):
-    duration = 10.0
+    # P1 loses money from the first month (fixed costs far above any revenue, tiny reserves), gets
+    # notice at the end of January and leaves at the end of February. Treatments (120 days) are
+    # longer than the notice, so children are still in care with P1 when it leaves; P2 is full,
+    # so they must wait for P2's places, ahead of the children already on the list.
+    duration = 120.0
     scenario = make_scenario(
         tmp_path_factory.mktemp("exit"),
-        places=[6, 2],
-        rate_per_day=0.7,
+        places=[6, 3],
+        rate_per_day=0.06,
         mean_days=duration,
         dist="deterministic",
-        years=0.5,
-        seed=5,
+        initial_stock=True,
+        years=1.5,
+        seed=7,
         n_gemeenten=2,
         fixed_cost_eur_per_year=[5_000_000.0, 0.0],
         reserves_eur=[1_000.0, 1e9],
@@ -407,9 +412,14 @@ def test_children_of_exited_provider_are_replaced_not_lost(exit_run):
     # No child is in care with the exited provider, and none finished there after it left.
     assert not ((ep["state"] == "in_care") & (ep["provider_id"] == "P1")).any()
     assert (ep.loc[(ep["state"] == "done") & (ep["provider_id"] == "P1"), "t_end"] <= exit_day).all()
-    # Each keeps the rest of its treatment: deterministic durations make the total exact.
+    # Each keeps the rest of its treatment: deterministic durations make the total exact (the
+    # initial stock has residual durations, at most the full one).
     done = ep[ep["state"] == "done"]
-    np.testing.assert_allclose(done["t_end"] - done["t_intake"] - done["extra_wait_days"], duration, atol=1e-9)
+    treated = done["t_end"] - done["t_intake"] - done["extra_wait_days"]
+    referred = (done["origin"] != "initial").to_numpy()
+    assert referred.sum() > 0 and ((done["replacements"] > 0) & referred).sum() > 0
+    np.testing.assert_allclose(treated[referred], duration, atol=1e-9)
+    assert (treated[~referred] <= duration + 1e-9).all()
 
     # Displaced children go first: after the exit no other child is taken in while one of them waits.
     reintake: dict[int, float] = {}
@@ -421,9 +431,12 @@ def test_children_of_exited_provider_are_replaced_not_lost(exit_run):
     waiting_moved = [c for c in moved if c not in reintake]
     assert len(reintake) + len(waiting_moved) == len(moved)
     assert len(reintake) > 0
+    normal_after = 0
     seen_exit = False
     for t, kind, arg in res.log:
         seen_exit = seen_exit or kind == "exit"
         if seen_exit and kind == "intake" and arg not in moved:
+            normal_after += 1
             still_waiting = [c for c in moved if reintake.get(c, np.inf) > t]
             assert not still_waiting, f"child {arg} placed at {t} before displaced {still_waiting}"
+    assert normal_after > 0  # the ordering was put to the test

@@ -76,14 +76,9 @@ def month_boundaries(start: dt.date, horizon: float) -> list[tuple[float, float,
 
 @dataclass
 class ModelOutput:
-    """Column lists for the result tables of one replication."""
+    """Column mappings for the result tables of one replication, by table name."""
 
-    episodes: dict[str, Any]
-    ledger: dict[str, list[Any]]
-    payments: dict[str, list[Any]]
-    municipal: dict[str, list[Any]]
-    waiting: dict[str, list[Any]]
-    exits: dict[str, list[Any]]
+    tables: dict[str, dict[str, Any]]
     log: list[tuple[float, str, int]] | None
 
 
@@ -589,4 +584,12 @@ class Model:
             "extra_wait_days": np.asarray(self.c_extra_wait),
             "waiting_since": np.where(state == WAITING, np.asarray(self.c_wait_start), np.nan),
         }
-        return ModelOutput(episodes, self.ledger, self.payments, self.municipal, self.waiting, self.exits, self.log)
+        tables = {
+            "episodes": episodes,
+            "ledger": self.ledger,
+            "payments": self.payments,
+            "municipal": self.municipal,
+            "waiting": self.waiting,
+            "exits": self.exits,
+        }
+        return ModelOutput(tables, self.log)
