@@ -24,17 +24,26 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "CareForm",
+    "CostPrice",
     "Duration",
+    "EarlyWarning",
     "Escalation",
     "Finance",
     "LandscapeGenerator",
+    "PhaseOut",
+    "ProviderFailure",
     "ProviderGroup",
     "Providers",
     "Regime",
     "Scenario",
     "ScenarioError",
+    "Shrink",
     "Sourced",
     "Split",
+    "Support",
+    "TariffChange",
+    "Transition",
+    "Workforce",
     "fingerprint",
     "load_raw",
     "load_scenario",
@@ -126,8 +135,36 @@ class Escalation(_Provenance):
         return self
 
 
+class CostPrice(_Frozen):
+    """Cost-price elements of a care form, after the reasonable-tariff rules (Stb 2024, 69).
+
+    ``staff_per_place`` is care time (FTE) per occupied place: the inverse of the caseload norm for
+    jeugdbescherming and jeugdreclassering. A professional is productive ``1 - non_productive_share``
+    of paid time and spends a regime-dependent share of that on administration.
+    """
+
+    staff_per_place: Sourced
+    salary_eur_per_fte_year: Sourced
+    non_productive_share: Sourced
+    overhead_share: Sourced
+    housing_eur_per_place_year: Sourced
+    variable_eur_per_day: Sourced
+    annual_staff_turnover: Sourced
+
+    @model_validator(mode="after")
+    def _ranges(self) -> CostPrice:
+        _check_range("staff_per_place.value", self.staff_per_place.value, 0.0, 20.0, low_open=True)
+        _check_range("salary_eur_per_fte_year.value", self.salary_eur_per_fte_year.value, 0.0, 1e6)
+        _check_range("non_productive_share.value", self.non_productive_share.value, 0.0, 0.9)
+        _check_range("overhead_share.value", self.overhead_share.value, 0.0, 2.0)
+        _check_range("housing_eur_per_place_year.value", self.housing_eur_per_place_year.value, 0.0, 1e6)
+        _check_range("variable_eur_per_day.value", self.variable_eur_per_day.value, 0.0, 1e5)
+        _check_range("annual_staff_turnover.value", self.annual_staff_turnover.value, 0.0, 5.0)
+        return self
+
+
 class CareForm(_Frozen):
-    """A zorgvorm: who is referred to it, for how long, at which price and norm."""
+    """A zorgvorm: who is referred to it, for how long, at which price, norm and cost price."""
 
     name: str = Field(min_length=1)
     level: Literal["regional", "bovenregionaal", "landelijk"]
@@ -137,6 +174,7 @@ class CareForm(_Frozen):
     tariff_eur_per_day: Sourced
     wait_norm_days: Sourced
     escalation: Escalation | None = None
+    cost_price: CostPrice
 
     @model_validator(mode="after")
     def _ranges(self) -> CareForm:
@@ -155,10 +193,9 @@ class ProviderGroup(_Frozen):
     spread: Literal["per_region", "weighted"] = "weighted"
     target_utilisation: Sourced
     size_sigma: Sourced
-    breakeven_occupancy: tuple[float, float] = Field(
-        description="uniform range of the occupancy at which a provider's tariff covers its costs"
+    cost_factor: tuple[float, float] = Field(
+        description="uniform range of a provider's cost level relative to the care form's cost price"
     )
-    variable_cost_share: Sourced
     reserve_months: tuple[float, float]
     assumption: str = Field(min_length=1)
 
@@ -166,10 +203,9 @@ class ProviderGroup(_Frozen):
     def _ranges(self) -> ProviderGroup:
         _check_range("target_utilisation.value", self.target_utilisation.value, 0.0, 1.0, low_open=True)
         _check_range("size_sigma.value", self.size_sigma.value, 0.0, 3.0)
-        _check_range("variable_cost_share.value", self.variable_cost_share.value, 0.0, 1.0)
-        lo, hi = self.breakeven_occupancy
-        if not 0.0 < lo <= hi <= 1.5:
-            raise ValueError(f"breakeven_occupancy ({lo}, {hi}) must satisfy 0 < low <= high <= 1.5")
+        lo, hi = self.cost_factor
+        if not 0.0 < lo <= hi <= 5.0:
+            raise ValueError(f"cost_factor ({lo}, {hi}) must satisfy 0 < low <= high <= 5")
         rlo, rhi = self.reserve_months
         if not 0.0 <= rlo <= rhi <= 120.0:
             raise ValueError(f"reserve_months ({rlo}, {rhi}) must satisfy 0 <= low <= high <= 120")
@@ -220,6 +256,101 @@ class Regime(_Frozen):
     note: str = ""
 
 
+class Shrink(_Frozen):
+    """A provider that loses money on a care form for ``after_months`` months cuts its places by ``step``."""
+
+    after_months: int = Field(ge=1, le=120)
+    step: float = Field(gt=0.0, le=1.0)
+    assumption: str = Field(min_length=1)
+
+
+class Support(_Frozen):
+    """Liquidity support to crucial providers that would otherwise give notice (continuity intervention).
+
+    A provider is crucial when it holds at least ``crucial_share`` of the places of a care form in its
+    jeugdregio. Support restores its reserves to ``restore_months`` of costs, while the budget lasts.
+    """
+
+    budget_eur: float = Field(ge=0.0, le=1e12)
+    crucial_share: float = Field(gt=0.0, le=1.0)
+    restore_months: float = Field(default=1.0, ge=0.0, le=60.0)
+    assumption: str = Field(min_length=1)
+
+
+class Workforce(_Frozen):
+    """Staff dynamics (monthly, expected values): turnover, hiring with a delay, vacancies."""
+
+    hiring_delay_months: int = Field(ge=0, le=24)
+    vacancy_fill_per_month: Sourced
+    deficit_hiring_factor: Sourced
+    workload_turnover_elasticity: Sourced
+    initial_staffing: float | Literal["equilibrium"] = Field(
+        default="equilibrium",
+        description="staff at the start as a share of the target, or the steady state of turnover and hiring",
+    )
+    turnover_factor: float = Field(default=1.0, ge=0.0, le=10.0, description="multiplies every form's turnover")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Workforce:
+        if isinstance(self.initial_staffing, float):
+            _check_range("initial_staffing", self.initial_staffing, 0.0, 2.0, low_open=True)
+        _check_range("vacancy_fill_per_month.value", self.vacancy_fill_per_month.value, 0.0, 1.0)
+        _check_range("deficit_hiring_factor.value", self.deficit_hiring_factor.value, 0.0, 1.0)
+        _check_range("workload_turnover_elasticity.value", self.workload_turnover_elasticity.value, 0.0, 20.0)
+        return self
+
+
+class EarlyWarning(_Frozen):
+    """NZa vroegsignalering: thresholds on what the regulator can see, and when it sees it.
+
+    ``annual`` reporting shows each calendar year's accounts ``lag_months`` after the year ends;
+    ``quarterly`` or ``monthly`` (the law's more frequent, transparent reporting) shows each period
+    ``lag_months`` after it ends.
+    """
+
+    reporting: Literal["annual", "quarterly", "monthly"] = "annual"
+    lag_months: int = Field(default=6, ge=0, le=24)
+    solvency_min: float = Field(default=0.10, ge=-10, le=10, description="reserves / revenue of the period, annualised")
+    margin_min: float = Field(default=-0.02, ge=-10, le=10)
+    occupancy_min: float = Field(default=0.70, ge=0, le=2)
+    turnover_max: float = Field(default=0.30, ge=0, le=10, description="annualised share of staff leaving")
+
+
+class ProviderFailure(_Frozen):
+    """A shock: a provider leaves at ``date`` without notice (``which``: ``largest`` in ``region``, or an id)."""
+
+    date: dt.date
+    which: str = "largest"
+    region: str | None = None
+    note: str = ""
+
+
+class TariffChange(_Frozen):
+    """From ``date`` on, contract tariffs of ``care_forms`` (all when omitted) are multiplied by ``factor``."""
+
+    date: dt.date
+    factor: float = Field(gt=0.0, le=10.0)
+    care_forms: list[str] | None = None
+    note: str = ""
+
+
+class PhaseOut(_Frozen):
+    """A care form phased down linearly between ``start`` and ``end``: places fall to zero and a rising
+    share of its referrals (drawn per child at referral) goes to ``divert_to`` instead."""
+
+    care_form: str
+    start: dt.date
+    end: dt.date
+    divert_to: str
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _order(self) -> PhaseOut:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start}")
+        return self
+
+
 class Finance(_Frozen):
     """Administration and continuity rules.
 
@@ -235,9 +366,23 @@ class Finance(_Frozen):
     municipal_admin_eur_per_unit_month: Sourced
     months_negative_before_notice: int = Field(ge=1, le=120)
     notice_months: int = Field(ge=0, le=60)
+    continuity_solvency_threshold: float = Field(
+        default=0.0, ge=-10.0, le=10.0, description="reserves / annual revenue below which a month counts as bad"
+    )
+    cost_indexation_per_year: Sourced | None = None
+    tariff_indexation_per_year: Sourced | None = None
+    budget_ceiling_factor: Sourced | None = None
+    shrink: Shrink | None = None
+    support: Support | None = None
 
     @model_validator(mode="after")
     def _ranges(self) -> Finance:
+        for name in ("cost_indexation_per_year", "tariff_indexation_per_year"):
+            value = getattr(self, name)
+            if value is not None:
+                _check_range(f"{name}.value", value.value, -0.5, 0.5)
+        if self.budget_ceiling_factor is not None:
+            _check_range("budget_ceiling_factor.value", self.budget_ceiling_factor.value, 0.0, 100.0, low_open=True)
         for name in (
             "provider_admin_share_per_contract",
             "provider_admin_share_per_term_set",
@@ -247,6 +392,28 @@ class Finance(_Frozen):
         for name in ("municipal_admin_eur_per_contract_month", "municipal_admin_eur_per_unit_month"):
             _check_range(f"{name}.value", getattr(self, name).value, 0.0, 1e9)
         return self
+
+
+class Transition(_Frozen):
+    """The switch from ``from_regime`` (fragmented) to the scenario's regime as old contracts expire.
+
+    Each old unit's contracts end at a time drawn uniformly within ``old_contract_years`` of ``start``.
+    A region's joint procurement takes ``base_procurement_months + months_per_gemeente x gemeenten``
+    (more gemeenten must agree, so it takes longer); the new contract starts ``lead_months`` after
+    signing (at least 3), ``long_lead_months`` (at least 6) for ``long_lead_forms``. A gemeente's
+    care form moves to the new unit when both its old contract has ended and the new one has started:
+    its waiting children move to the new list with their waiting time; children in care stay put.
+    """
+
+    from_regime: Regime
+    start: dt.date
+    old_contract_years: float = Field(gt=0.0, le=10.0)
+    base_procurement_months: float = Field(ge=0.0, le=60.0)
+    months_per_gemeente: float = Field(ge=0.0, le=12.0)
+    lead_months: int = Field(default=3, ge=3, le=24)
+    long_lead_months: int = Field(default=6, ge=6, le=36)
+    long_lead_forms: list[str] = Field(default_factory=list)
+    assumption: str = Field(min_length=1)
 
 
 class Demand(_Frozen):
@@ -275,6 +442,12 @@ class Scenario(_Frozen):
     providers: Providers
     regime: Regime
     finance: Finance
+    workforce: Workforce
+    early_warning: EarlyWarning = Field(default_factory=EarlyWarning)
+    shocks: list[ProviderFailure] = Field(default_factory=list)
+    tariff_changes: list[TariffChange] = Field(default_factory=list)
+    phase_out: list[PhaseOut] = Field(default_factory=list)
+    transition: Transition | None = None
 
     @field_validator("care_forms")
     @classmethod
@@ -297,6 +470,24 @@ class Scenario(_Frozen):
             for key in getattr(self.regime, field):
                 if key not in forms:
                     problems.append(f"regime.{field}: unknown care form {key!r}; known: {sorted(forms)}")
+        for i, change in enumerate(self.tariff_changes):
+            for key in change.care_forms or []:
+                if key not in forms:
+                    problems.append(f"tariff_changes.{i}.care_forms: unknown care form {key!r}")
+        for i, po in enumerate(self.phase_out):
+            for field in ("care_form", "divert_to"):
+                if getattr(po, field) not in forms:
+                    problems.append(f"phase_out.{i}.{field}: unknown care form {getattr(po, field)!r}")
+            if po.care_form == po.divert_to:
+                problems.append(f"phase_out.{i}.divert_to: must differ from care_form")
+        if self.transition is not None:
+            if self.transition.from_regime.kind != "fragmented":
+                problems.append("transition.from_regime.kind: a transition starts from the fragmented regime")
+            if self.regime.kind == "fragmented":
+                problems.append("transition: the scenario's own regime must be regional or national")
+            for key in self.transition.long_lead_forms:
+                if key not in forms:
+                    problems.append(f"transition.long_lead_forms: unknown care form {key!r}")
         for key in self.only_care_forms or []:
             if key not in forms:
                 problems.append(f"only_care_forms: unknown care form {key!r}")

@@ -12,10 +12,9 @@ CSV files that a user can read, edit or replace with real data:
   duration, Little's law) divided by the group's ``target_utilisation``. For ``per_region``
   groups each region gets capacity in proportion to its own load; the places are split over
   providers by lognormal weights with ``size_sigma`` (larger sigma, more concentration).
-* **What it costs.** Each provider draws the occupancy at which its tariff covers its costs
-  (``breakeven_occupancy``, uniform); a share ``variable_cost_share`` of the tariff is variable
-  per occupied day, the rest is fixed (staff, housing) per place per year. Reserves are
-  ``reserve_months`` (uniform) of revenue at break-even occupancy.
+* **What it costs.** Each provider draws a cost level (``cost_factor``, uniform) that scales the
+  care form's cost price (staff, housing; ``care_forms.*.cost_price``). Its reserves are
+  ``reserve_months`` (uniform) of its monthly costs when fully staffed at the target utilisation.
 """
 
 from __future__ import annotations
@@ -34,7 +33,10 @@ from simulation.core.world import Gemeente, Geography, load_geography
 __all__ = ["generate_landscape", "write_landscape"]
 
 PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur"]
-PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "vaste_kosten_eur_per_jaar", "variabele_kosten_eur_per_dag"]
+PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"]
+
+#: administration share assumed when sizing reserves (the model computes the real one per regime)
+REFERENCE_ADMIN_SHARE = 0.10
 
 
 def _load(g: Sequence[Gemeente], form: CareForm) -> float:
@@ -75,7 +77,7 @@ def _group(
     for _ in range(group.count - len(locations)):
         locations.append(_pick_gemeente(rng, geo.gemeenten))
     sizes = rng.lognormal(0.0, group.size_sigma.value, group.count)
-    breakeven = rng.uniform(*group.breakeven_occupancy, group.count)
+    cost_factor = rng.uniform(*group.cost_factor, group.count)
     reserve_months = rng.uniform(*group.reserve_months, group.count)
 
     places = {f: np.zeros(group.count, dtype=int) for f in group.forms}
@@ -91,24 +93,13 @@ def _group(
             places[f] = _integer_split(need, sizes)
 
     providers, offers = [], []
-    share_var = group.variable_cost_share.value
     for i, g in enumerate(locations):
         pid = f"{group.name[:3].upper()}{i + 1:04d}"
-        monthly_revenue = 0.0
+        monthly_cost = 0.0
         for f in group.forms:
-            tariff = forms[f].tariff_eur_per_day.value
             n = int(places[f][i])
-            fixed = n * 365.0 * tariff * breakeven[i] * (1.0 - share_var)
-            monthly_revenue += n * tariff * breakeven[i] * 365.0 / 12.0
-            offers.append(
-                {
-                    "provider_id": pid,
-                    "zorgvorm": f,
-                    "plaatsen": n,
-                    "vaste_kosten_eur_per_jaar": round(fixed, 2),
-                    "variabele_kosten_eur_per_dag": round(share_var * tariff, 2),
-                }
-            )
+            monthly_cost += n * monthly_cost_per_place(forms[f], group.target_utilisation.value) * cost_factor[i]
+            offers.append({"provider_id": pid, "zorgvorm": f, "plaatsen": n, "kostenfactor": round(cost_factor[i], 4)})
         providers.append(
             {
                 "provider_id": pid,
@@ -116,10 +107,18 @@ def _group(
                 "gemeentecode": g.code,
                 "jeugdregio_code": g.region,
                 "groep": group.name,
-                "reserves_eur": round(reserve_months[i] * monthly_revenue, 2),
+                "reserves_eur": round(reserve_months[i] * monthly_cost, 2),
             }
         )
     return providers, offers
+
+
+def monthly_cost_per_place(form: CareForm, occupancy: float, admin_share: float = REFERENCE_ADMIN_SHARE) -> float:
+    """Cost of one place a month, fully staffed, at ``occupancy`` (the cost-price rule of the model)."""
+    cp = form.cost_price
+    fte = cp.staff_per_place.value / ((1.0 - cp.non_productive_share.value) * (1.0 - admin_share))
+    fixed = fte * cp.salary_eur_per_fte_year.value + cp.housing_eur_per_place_year.value
+    return (fixed * (1.0 + cp.overhead_share.value) + cp.variable_eur_per_day.value * 365.0 * occupancy) / 12.0
 
 
 def generate_landscape(scenario: Scenario) -> tuple[list[dict[str, object]], list[dict[str, object]]]:

@@ -18,11 +18,12 @@ import pandas as pd
 from simulation import metrics
 from simulation.config import Scenario, fingerprint
 from simulation.core.demand import generate
-from simulation.core.model import Model, World
+from simulation.core.model import Model, Switch, World
 from simulation.core.random import Streams
-from simulation.core.world import load_geography, load_providers
+from simulation.core.world import Market, load_geography, load_providers
 from simulation.engines import ENGINES
 from simulation.regimes import regime_for
+from simulation.regimes.transition import plan_transition
 
 __all__ = ["ReplicationResult", "build_world", "contracts_table", "run_many", "run_replication", "units_table"]
 
@@ -38,11 +39,15 @@ def build_world(scenario: Scenario) -> World:
         forms = scenario.active_care_forms()
         providers = load_providers(scenario, geography)
         market = regime_for(scenario).build(geography, forms, providers)
-        contracted = {c.provider_id for c in market.contracts}
-        pooled = {pid for pids in market.eligible.values() for pid in pids}
+        final: Market | None = None
+        switches: list[Switch] = []
+        if scenario.transition is not None:
+            final = market
+            market, switches = plan_transition(scenario, geography, forms, providers, final)
+        used = {pid for m in (market, final) if m for pids in m.eligible.values() for pid in pids}
         # Providers that no unit buys from are outside this run's market.
-        providers = [p for p in providers if p.provider_id in contracted | pooled]
-        world = World(scenario, geography, tuple(forms), tuple(providers), market)
+        providers = [p for p in providers if p.provider_id in used]
+        world = World(scenario, geography, tuple(forms), tuple(providers), market, final, tuple(switches))
         _WORLDS.clear()  # one scenario at a time per process keeps memory flat
         _WORLDS[key] = world
     return world
@@ -75,8 +80,15 @@ def run_replication(
     world = build_world(scenario)
     streams = Streams(scenario.seed, replication)
     forms = {k: scenario.care_forms[k] for k in world.care_forms}
+    divert = {po.care_form: po.divert_to for po in scenario.phase_out}
     referrals = generate(
-        world.geography.gemeenten, forms, scenario.demand, streams, scenario.horizon_days, scenario.initial_stock
+        world.geography.gemeenten,
+        forms,
+        scenario.demand,
+        streams,
+        scenario.horizon_days,
+        scenario.initial_stock,
+        divert,
     )
     model = Model(world, referrals, record_log=record_log)
     ENGINES[engine](model, scenario.horizon_days)
@@ -86,8 +98,15 @@ def run_replication(
         frame.insert(0, "replication", replication)
         frame.insert(0, "scenario", scenario.name)
         tables[name] = frame
+    signals = metrics.early_warnings(
+        tables["ledger"], scenario.early_warning, scenario.start_date, scenario.horizon_days
+    )
+    signals.insert(0, "replication", replication)
+    signals.insert(0, "scenario", scenario.name)
+    tables["signals"] = signals
     norms = {k: v.wait_norm_days.value for k, v in forms.items()}
-    k = metrics.kpis(tables, norms, places_per_form(world), scenario.warmup_days, scenario.horizon_days)
+    youth = sum(g.youth for g in world.geography.gemeenten)
+    k = metrics.kpis(tables, norms, places_per_form(world), scenario.warmup_days, scenario.horizon_days, youth)
     k.insert(0, "replication", replication)
     k.insert(0, "scenario", scenario.name)
     return ReplicationResult(scenario.name, replication, tables, k, out.log, time.perf_counter() - start, model.events)

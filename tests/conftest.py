@@ -14,6 +14,7 @@ from simulation.config import Scenario, validate_scenario
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
+SALARY = 1000.0
 MAIN_FORM = "zorg"
 ESC_FORM = "zwaar"
 
@@ -22,7 +23,9 @@ def _sourced(value: float, why: str = "test value") -> dict[str, Any]:
     return {"value": value, "assumption": why}
 
 
-def _care_form(rate: float, dist: str, mean_days: float, cv: float | None, tariff: float, escalation=None):
+def _care_form(
+    rate: float, dist: str, mean_days: float, cv: float | None, tariff: float, escalation=None, variable: float = 0.0
+):
     duration: dict[str, Any] = {"dist": dist, "mean_days": mean_days, "assumption": "test duration"}
     if cv is not None:
         duration["cv"] = cv
@@ -34,6 +37,17 @@ def _care_form(rate: float, dist: str, mean_days: float, cv: float | None, tarif
         "duration": duration,
         "tariff_eur_per_day": _sourced(tariff),
         "wait_norm_days": _sourced(30.0),
+        # One FTE of care per place, all paid time productive, salary 1,000 a year: a provider's
+        # staff cost is then its places x 1,000 x its cost factor (see make_scenario).
+        "cost_price": {
+            "staff_per_place": _sourced(1.0),
+            "salary_eur_per_fte_year": _sourced(SALARY),
+            "non_productive_share": _sourced(0.0),
+            "overhead_share": _sourced(0.0),
+            "housing_eur_per_place_year": _sourced(0.0),
+            "variable_eur_per_day": _sourced(variable),
+            "annual_staff_turnover": _sourced(0.0),
+        },
     }
     if escalation is not None:
         form["escalation"] = escalation
@@ -126,7 +140,10 @@ def make_scenario(
         forms[ESC_FORM] = _care_form(
             0.0, esc.get("dist", "exponential"), esc.get("mean_days", mean_days), esc.get("cv"), tariff * 2
         )
-    forms = {MAIN_FORM: _care_form(rate_per_day, dist, mean_days, cv, tariff, esc_cfg), **forms}
+    forms = {
+        MAIN_FORM: _care_form(rate_per_day, dist, mean_days, cv, tariff, esc_cfg, variable_cost_eur_per_day),
+        **forms,
+    }
 
     with open(tmp_path / "providers.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -135,9 +152,10 @@ def make_scenario(
             w.writerow([pid, f"Aanbieder {pid}", gem_rows[i % n_gemeenten]["gemeentecode"], "test", res])
     with open(tmp_path / "places.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["provider_id", "zorgvorm", "plaatsen", "vaste_kosten_eur_per_jaar", "variabele_kosten_eur_per_dag"])
+        w.writerow(["provider_id", "zorgvorm", "plaatsen", "kostenfactor"])
         for pid, form, n, fx, _ in providers:
-            w.writerow([pid, form, n, fx, variable_cost_eur_per_day])
+            # staff cost = places x SALARY x cost factor = the fixed cost asked for
+            w.writerow([pid, form, n, fx / (n * SALARY) if n else 0.0])
 
     raw = {
         "name": name,
@@ -158,6 +176,13 @@ def make_scenario(
             "municipal_admin_eur_per_unit_month": _sourced(1000.0),
             "months_negative_before_notice": months_negative_before_notice,
             "notice_months": notice_months,
+        },
+        # Static staffing: nobody leaves, so capacity is exactly the places (textbook queues).
+        "workforce": {
+            "hiring_delay_months": 0,
+            "vacancy_fill_per_month": _sourced(1.0),
+            "deficit_hiring_factor": _sourced(1.0),
+            "workload_turnover_elasticity": _sourced(0.0),
         },
     }
     return validate_scenario(raw, label=name)

@@ -38,6 +38,8 @@ class Referrals:
     duration: np.ndarray
     escalates: np.ndarray  # bool: would escalate if still waiting at the threshold
     escalated_duration: np.ndarray
+    divert_u: np.ndarray  # uniform: diverted when below a phase-out's share at referral
+    diverted_duration: np.ndarray  # duration in the care form it would be diverted to
     origin: np.ndarray
 
 
@@ -67,6 +69,7 @@ def generate(
     streams: Streams,
     horizon: float,
     initial_stock: bool,
+    divert_to: dict[str, str] | None = None,
 ) -> Referrals:
     keys = list(care_forms)
     parts: list[tuple[np.ndarray, ...]] = []
@@ -89,26 +92,25 @@ def generate(
                     esc_dur = distributions.sample(target.duration, streams.generator(f"escalated_duration/{tag}"), n)
             else:
                 escalates, esc_dur = np.zeros(n, bool), np.zeros(n)
-            parts.append((t, np.full(n, gi), np.full(n, fi), dur, escalates, esc_dur, np.full(n, ORIGIN_REFERRAL)))
+            alt = care_forms.get((divert_to or {}).get(f, ""))
+            if alt is not None and n:
+                divert_u = streams.generator(f"divert/{tag}").random(n)
+                divert_dur = distributions.sample(alt.duration, streams.generator(f"diverted_duration/{tag}"), n)
+            else:
+                divert_u, divert_dur = np.ones(n), np.zeros(n)
+            origin = np.full(n, ORIGIN_REFERRAL)
+            parts.append((t, np.full(n, gi), np.full(n, fi), dur, escalates, esc_dur, divert_u, divert_dur, origin))
             if initial_stock:
                 rng = streams.generator(f"initial/{tag}")
                 m = int(rng.poisson(rate * form.duration.mean_days))
                 res = distributions.residual(form.duration, rng, m)
-                parts.append(
-                    (
-                        np.zeros(m),
-                        np.full(m, gi),
-                        np.full(m, fi),
-                        res,
-                        np.zeros(m, bool),
-                        np.zeros(m),
-                        np.full(m, ORIGIN_INITIAL),
-                    )
-                )
-    cols = [np.concatenate([p[i] for p in parts]) if parts else np.empty(0) for i in range(7)]
+                zeros, ones = np.zeros(m), np.ones(m)
+                initial = np.full(m, ORIGIN_INITIAL)
+                parts.append((zeros, np.full(m, gi), np.full(m, fi), res, zeros > 0, zeros, ones, zeros, initial))
+    cols = [np.concatenate([p[i] for p in parts]) if parts else np.empty(0) for i in range(9)]
     # Initial stock first at time zero, then by time; ties keep gemeente/form/draw order.
-    order = np.lexsort((np.arange(cols[0].size), cols[6] != ORIGIN_INITIAL, cols[0]))
-    t, gem, form_idx, dur, will_escalate, esc_dur, origin = (c[order] for c in cols)
+    order = np.lexsort((np.arange(cols[0].size), cols[8] != ORIGIN_INITIAL, cols[0]))
+    t, gem, form_idx, dur, will_escalate, esc_dur, divert_u, divert_dur, origin = (c[order] for c in cols)
     return Referrals(
         t=t.astype(float),
         gemeente=gem.astype(np.int64),
@@ -116,5 +118,7 @@ def generate(
         duration=dur.astype(float),
         escalates=will_escalate.astype(bool),
         escalated_duration=esc_dur.astype(float),
+        divert_u=divert_u.astype(float),
+        diverted_duration=divert_dur.astype(float),
         origin=origin.astype(np.int8),
     )

@@ -73,8 +73,8 @@ class ProviderForm:
     provider_id: str
     care_form: str
     places: int
-    fixed_cost_eur_per_year: float
-    variable_cost_eur_per_day: float
+    #: the provider's cost level relative to the care form's cost price (1.0 = the norm)
+    cost_factor: float
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
     frow = _read_csv(
         ffile,
         "providers.places_file",
-        ["provider_id", "zorgvorm", "plaatsen", "vaste_kosten_eur_per_jaar", "variabele_kosten_eur_per_dag"],
+        ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"],
     )
     where = geography.by_code()
     active = scenario.active_care_forms()
@@ -234,8 +234,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 provider_id=r["provider_id"],
                 care_form=r["zorgvorm"],
                 places=int(places),
-                fixed_cost_eur_per_year=_number(r, "vaste_kosten_eur_per_jaar", ffile, i, 0, 1e10),
-                variable_cost_eur_per_day=_number(r, "variabele_kosten_eur_per_dag", ffile, i, 0, 1e6),
+                cost_factor=_number(r, "kostenfactor", ffile, i, 0.0, 1e6),
             )
         )
     providers = []
