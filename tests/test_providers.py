@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -42,13 +41,14 @@ def check_accounts(res: Any, scenario: Scenario) -> None:
     # What gemeenten (through their units) paid is what providers booked as revenue.
     assert float(payments["paid_eur"].sum()) == pytest.approx(float(ledger["revenue_eur"].sum()), rel=1e-9, abs=1e-6)
     # What was delivered is the children's care days at their tariffs.
-    assert float(payments["delivered_eur"].sum()) == pytest.approx(
-        float(ep["delivered_eur"].sum()), rel=1e-9, abs=1e-6
-    )
+    assert float(payments["delivered_eur"].sum()) == pytest.approx(float(ep["delivered_eur"].sum()), rel=1e-9, abs=1e-6)
     assert (payments["paid_eur"] <= payments["delivered_eur"] + 1e-9).all()
     # Revenue - costs = change in reserves (plus any support); costs by cost-price element.
     costs = (
-        ledger["staff_cost_eur"] + ledger["housing_cost_eur"] + ledger["overhead_cost_eur"] + ledger["variable_cost_eur"]
+        ledger["staff_cost_eur"]
+        + ledger["housing_cost_eur"]
+        + ledger["overhead_cost_eur"]
+        + ledger["variable_cost_eur"]
     )
     np.testing.assert_allclose(ledger["margin_eur"], ledger["revenue_eur"] - costs, rtol=1e-9, atol=1e-6)
     for pid, rows in ledger.groupby("provider_id", observed=True):
@@ -78,7 +78,9 @@ def test_accounts_balance_with_admin_overhead_housing_and_indexation(tmp_path):
     s = with_overrides(
         s,
         finance={"cost_indexation_per_year": sourced(0.05), "tariff_indexation_per_year": sourced(0.04)},
-        care_forms={"zorg": {"cost_price": {"overhead_share": sourced(0.2), "housing_eur_per_place_year": sourced(500)}}},
+        care_forms={
+            "zorg": {"cost_price": {"overhead_share": sourced(0.2), "housing_eur_per_place_year": sourced(500)}}
+        },
     )
     res = run(s)
     check_accounts(res, s)
@@ -243,8 +245,11 @@ def test_turnover_rises_when_workload_is_above_its_norm(tmp_path):
         s = with_overrides(
             s,
             care_forms={"zorg": {"cost_price": {"annual_staff_turnover": sourced(0.6)}}},
-            workforce={"initial_staffing": 1.0, "vacancy_fill_per_month": sourced(0.0),
-                       "workload_turnover_elasticity": sourced(elasticity)},  # fmt: skip
+            workforce={
+                "initial_staffing": 1.0,
+                "vacancy_fill_per_month": sourced(0.0),
+                "workload_turnover_elasticity": sourced(elasticity),
+            },
         )
         return float(run(s).tables["ledger"]["leavers_fte"].sum())
 
@@ -273,10 +278,12 @@ def _ledger_for_signals() -> pd.DataFrame:
     months = pd.date_range("2026-01-01", periods=30, freq="MS")
     rows = []
     for i, m in enumerate(months):
+        losing = i >= 12  # healthy in 2026, losing 10% a month from 2027
         rows.append(
             {
                 "month": m.date(), "t_start": float((m - months[0]).days), "provider_id": "P", "days": 30.0,
-                "revenue_eur": 100.0, "margin_eur": -10.0 if i >= 12 else 1.0, "reserves_eur": 500.0 - max(0, i - 11) * 10,
+                "revenue_eur": 100.0, "margin_eur": -10.0 if losing else 1.0,
+                "reserves_eur": 500.0 - (i - 11) * 10 * losing,
                 "occupied_days": 27.0, "nominal_place_days": 30.0, "leavers_fte": 0.0, "fte": 1.0, "status": "active",
             }
         )  # fmt: skip
@@ -356,4 +363,3 @@ def test_more_staff_never_gives_longer_waits(tmp_path, staffing, seed):
     # The same children arrive in both runs; with more staff no child waits longer (FCFS, c servers).
     assert np.all(waits[1] <= waits[0] + 1e-9)
     assert waits[1].mean() <= waits[0].mean()
-

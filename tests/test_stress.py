@@ -50,7 +50,7 @@ def _kpi(res: object, name: str) -> float:
 
 
 def test_every_stress_scenario_runs_and_conserves_money(results) -> None:
-    for name, (s, res) in results.items():
+    for name, (_s, res) in results.items():
         t = res.tables
         assert len(t["episodes"]) > 1000, name
         assert float(t["payments"]["paid_eur"].sum()) == pytest.approx(float(t["ledger"]["revenue_eur"].sum()))
@@ -58,7 +58,7 @@ def test_every_stress_scenario_runs_and_conserves_money(results) -> None:
 
 
 def test_demand_growth_raises_referrals_year_on_year(results) -> None:
-    s, res = results["vraaggroei"]
+    _s, res = results["vraaggroei"]
     ep = res.tables["episodes"]
     ref = ep[ep["origin"] == "referral"]
     first_half = (ref["t_referral"] < 182.5).sum()
@@ -68,7 +68,7 @@ def test_demand_growth_raises_referrals_year_on_year(results) -> None:
 
 
 def test_staff_shortage_leaves_fewer_staff_than_the_regional_default(results) -> None:
-    s, res = results["personeelstekort"]
+    _s, res = results["personeelstekort"]
     base = load_scenario(ROOT / "scenarios" / "regionaal.yaml", {"years": 1.0, "warmup_days": 0})
     normal = run_replication(base, 0, engine="reference")
     fte = lambda r: r.tables["ledger"].groupby("t_start")["fte"].sum()  # noqa: E731
@@ -128,7 +128,7 @@ def test_closed_care_is_phased_down_and_referrals_diverted(results) -> None:
 
 
 def test_transition_moves_units_as_contracts_expire(results) -> None:
-    s, res = results["transitie-regionaal"]
+    _s, res = results["transitie-regionaal"]
     mun = res.tables["municipal"]
     units = mun["units"].to_numpy()
     assert units[0] == 107 and units[-1] < units[0] and (np.diff(units) <= 0).all()
@@ -138,7 +138,7 @@ def test_transition_moves_units_as_contracts_expire(results) -> None:
 
 
 def test_budget_ceilings_leave_care_unpaid(results) -> None:
-    s, res = results["omzetplafond"]
+    _s, res = results["omzetplafond"]
     assert _kpi(res, "unpaid_care_eur") > 0
 
 
@@ -150,6 +150,6 @@ def test_support_budget_is_spent_on_crucial_providers_only(results) -> None:
 
 
 def test_transparent_reporting_is_quarterly(results) -> None:
-    s, res = results["vroegsignalering-transparant"]
+    _s, res = results["vroegsignalering-transparant"]
     signals = res.tables["signals"]
     assert len(signals) > 0 and signals["period"].str.contains("Q").all()
