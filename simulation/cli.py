@@ -157,9 +157,11 @@ def comparison_json(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, 
 def _fmt(x: float, kpi: str) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    if kpi.endswith("_per_youth_eur"):
+        return f"{x:,.0f}"
     if kpi.endswith("_eur"):
         return f"{x / 1e6:,.2f}M"
-    if kpi in ("share_over_norm", "utilisation_mean"):
+    if kpi in ("share_over_norm", "utilisation_mean", "margin_p10"):
         return f"{x:.3f}"
     return f"{x:,.1f}"
 
