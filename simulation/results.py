@@ -2,12 +2,22 @@
 
 A result set is written into a hidden temporary directory beside its destination and renamed
 into place only when every file is complete, so a directory with a manifest is always whole,
-and a run that dies leaves only a ``.tmp-*`` directory behind. The CLI, the dashboard and the
-calibration read result sets through :func:`open_results` only.
+and a run that dies leaves only a ``.<name>.tmp-*`` directory behind (with no manifest). The
+CLI, the dashboard and the calibration read result sets through :func:`open_results` only.
+
+:class:`ResultWriter` streams: the tables of each replication are written as parts into the
+temporary directory as they arrive (in any order), and :meth:`ResultWriter.commit` joins the
+parts of each table in the order of their keys, one part in memory at a time. So the bytes of
+a table depend only on the parts and their keys, never on the order in which they arrived, and
+memory stays flat however many replications a run has.
+
+The result store (:func:`store_dir`, :func:`list_results`) keeps result sets under one root as
+``<name>-<fingerprint8>-<seed>``; a second run with the same fingerprint and seed can reuse it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -18,10 +28,29 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
 
-__all__ = ["ResultExistsError", "ResultSet", "open_results", "write_result_set"]
+__all__ = [
+    "MANIFEST",
+    "ResultExistsError",
+    "ResultSet",
+    "ResultWriter",
+    "find_reusable",
+    "list_results",
+    "open_results",
+    "store_dir",
+    "write_result_set",
+]
 
 MANIFEST = "manifest.json"
+#: Written into the temporary directory when a run starts, so a killed run can be recognised.
+PENDING = "pending.json"
+_PARTS = ".parts"
+_COMPRESSION = "zstd"
+#: Rows per Parquet row group when parts are joined.
+_ROW_GROUP = 1 << 20
 
 
 class ResultExistsError(FileExistsError):
@@ -46,29 +75,116 @@ class ResultSet:
         return self._cache[name]
 
 
+def _normalise(table: pa.Table) -> pa.Table:
+    """Drop pandas metadata and widen dictionary indices so parts of one table share a schema."""
+    fields = []
+    for f in table.schema:
+        if pa.types.is_dictionary(f.type):
+            f = f.with_type(pa.dictionary(pa.int32(), f.type.value_type))
+        fields.append(f)
+    return table.cast(pa.schema(fields))
+
+
+class ResultWriter:
+    """Write one result set into a temporary directory; :meth:`commit` renames it into place.
+
+    Use as a context manager: leaving the block without :meth:`commit` (an error, Ctrl-C)
+    removes the temporary directory. A process killed outright leaves it, without a manifest.
+    """
+
+    def __init__(self, dest: str | Path, pending: Mapping[str, Any] | None = None) -> None:
+        self.dest = Path(dest).resolve()
+        if self.dest.exists():
+            raise ResultExistsError(f"{self.dest} already exists; results are never overwritten (choose another --out)")
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.tmp-", dir=self.dest.parent))
+        self._parts: dict[str, list[str]] = {}
+        self._tables: list[str] = []
+        self._done = False
+        note = {"pid": os.getpid(), "started_at": _now(), **(pending or {})}
+        (self.tmp / PENDING).write_text(json.dumps(note, indent=2, sort_keys=True, default=str), encoding="utf-8")
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self.abort()
+
+    def add_part(self, name: str, key: str, frame: pd.DataFrame) -> None:
+        """One piece of table ``name``; pieces are joined in the (string) order of their keys.
+
+        Pieces are kept as uncompressed Arrow IPC files until :meth:`commit` (cheap to write).
+        """
+        folder = self.tmp / _PARTS / name
+        folder.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        feather.write_feather(table, folder / f"{key}.arrow", compression="uncompressed")
+        self._parts.setdefault(name, []).append(key)
+
+    def add_table(self, name: str, frame: pd.DataFrame) -> None:
+        """A whole table."""
+        if name in self._parts or name in self._tables:
+            raise ValueError(f"table {name!r} written twice")
+        frame.to_parquet(self.tmp / f"{name}.parquet", index=False, engine="pyarrow", compression="zstd")
+        self._tables.append(name)
+
+    def _join(self, name: str) -> None:
+        files = [self.tmp / _PARTS / name / f"{k}.arrow" for k in sorted(self._parts[name])]
+        parts = [feather.read_table(f, memory_map=True) for f in files]
+        # Empty parts carry no type information (pandas gives their columns a default type).
+        typed = [t for t in parts if t.num_rows > 0] or parts[:1]
+        schema = pa.unify_schemas(
+            [_normalise(t.schema.empty_table()).schema.remove_metadata() for t in typed], promote_options="permissive"
+        )
+        with pq.ParquetWriter(self.tmp / f"{name}.parquet", schema, compression=_COMPRESSION) as writer:
+            batch: list[pa.Table] = []
+            rows = 0
+            for part in parts:
+                if part.num_rows == 0:
+                    continue
+                batch.append(_normalise(part).replace_schema_metadata(None).cast(schema))
+                rows += part.num_rows
+                if rows >= _ROW_GROUP:
+                    writer.write_table(pa.concat_tables(batch), row_group_size=_ROW_GROUP)
+                    batch, rows = [], 0
+            if batch:
+                writer.write_table(pa.concat_tables(batch), row_group_size=_ROW_GROUP)
+
+    def commit(self, manifest: Mapping[str, Any]) -> Path:
+        """Join the parts, write the manifest last, and rename the directory into place."""
+        try:
+            names = [*self._parts, *self._tables]
+            for name in self._parts:
+                self._join(name)
+            shutil.rmtree(self.tmp / _PARTS, ignore_errors=True)
+            (self.tmp / PENDING).unlink(missing_ok=True)
+            full = dict(manifest)
+            full["tables"] = names
+            with open(self.tmp / MANIFEST, "w", encoding="utf-8") as fh:
+                json.dump(full, fh, indent=2, sort_keys=True, default=str)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if self.dest.exists():
+                raise ResultExistsError(f"{self.dest} appeared while writing; results are never overwritten")
+            os.rename(self.tmp, self.dest)
+        except BaseException:
+            self.abort()
+            raise
+        self._done = True
+        return self.dest
+
+    def abort(self) -> None:
+        self._done = True
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
 def write_result_set(dest: str | Path, tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any]) -> Path:
     """Write ``tables`` and ``manifest`` to ``dest`` atomically; refuse if ``dest`` exists."""
-    dest = Path(dest).resolve()
-    if dest.exists():
-        raise ResultExistsError(f"{dest} already exists; results are never overwritten (choose another --out)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
-    try:
+    with ResultWriter(dest) as writer:
         for name, frame in tables.items():
-            frame.to_parquet(tmp / f"{name}.parquet", index=False, engine="pyarrow", compression="zstd")
-        full = dict(manifest)
-        full["tables"] = list(tables)
-        with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
-            json.dump(full, fh, indent=2, sort_keys=True, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if dest.exists():
-            raise ResultExistsError(f"{dest} appeared while writing; results are never overwritten")
-        os.rename(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return dest
+            writer.add_table(name, frame)
+        return writer.commit(manifest)
 
 
 def open_results(path: str | Path) -> ResultSet:
@@ -79,3 +195,68 @@ def open_results(path: str | Path) -> ResultSet:
         raise FileNotFoundError(f"{path} is not a complete result set (no {MANIFEST})")
     with open(manifest_path, encoding="utf-8") as fh:
         return ResultSet(path, json.load(fh))
+
+
+# --------------------------------------------------------------------------------------------
+# The result store
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def store_dir(root: str | Path, name: str, fingerprint: str, seed: int) -> Path:
+    """Where the store keeps the result of (name, fingerprint, seed)."""
+    return Path(root) / f"{name}-{fingerprint[:8]}-{seed}"
+
+
+def find_reusable(base: Path, fingerprint: str) -> Path | None:
+    """``base`` (or a ``base-N`` written with --force) if it is complete and has ``fingerprint``."""
+    candidates = [base, *sorted(base.parent.glob(f"{base.name}-*"), key=lambda p: p.name)]
+    for path in candidates:
+        if path.is_dir() and (path / MANIFEST).is_file():
+            try:
+                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if manifest.get("fingerprint") == fingerprint:
+                return path
+    return None
+
+
+def free_dir(base: Path) -> Path:
+    """``base`` if nothing is there, else the first free ``base-2``, ``base-3``, ..."""
+    if not base.exists():
+        return base
+    n = 2
+    while (base.parent / f"{base.name}-{n}").exists():
+        n += 1
+    return base.parent / f"{base.name}-{n}"
+
+
+def list_results(root: str | Path) -> pd.DataFrame:
+    """Every result directory under ``root``, complete or not (a run that died or is running)."""
+    rows = []
+    root = Path(root)
+    for path in sorted(root.iterdir() if root.is_dir() else [], key=lambda p: p.name):
+        if not path.is_dir():
+            continue
+        complete = (path / MANIFEST).is_file()
+        note_file = path / (MANIFEST if complete else PENDING)
+        try:
+            note = json.loads(note_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            note = {}
+        if not complete and not note and ".tmp-" not in path.name:
+            continue  # not a result directory at all
+        rows.append(
+            {
+                "dir": path.name,
+                "name": note.get("name", ""),
+                "seed": note.get("seed", ""),
+                "replications": note.get("replications", ""),
+                "created": note.get("created_at", note.get("started_at", "")),
+                "complete": "yes" if complete else "no",
+            }
+        )
+    return pd.DataFrame(rows, columns=["dir", "name", "seed", "replications", "created", "complete"])
