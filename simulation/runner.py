@@ -1,17 +1,19 @@
 """Run replications: build the world once, run the core on an engine, collect tidy tables.
 
 ``run_replication`` is a plain function of (scenario, replication, engine) that returns data,
-so it can run in any process; results are assembled in (scenario, replication) order, so the
-number of workers never changes a byte.
+so it can run in any process. :class:`Executor` spreads jobs over this process, a process
+pool or a Dask cluster; results are assembled in the order of their keys (cell, scenario,
+replication), so neither the executor nor the number of workers ever changes a byte.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -25,7 +27,22 @@ from simulation.engines import ENGINES
 from simulation.regimes import regime_for
 from simulation.regimes.transition import plan_transition
 
-__all__ = ["ReplicationResult", "build_world", "contracts_table", "run_many", "run_replication", "units_table"]
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "ExecutorError",
+    "Job",
+    "JobResult",
+    "ReplicationResult",
+    "build_world",
+    "contracts_table",
+    "run_job",
+    "run_jobs",
+    "run_many",
+    "run_replication",
+    "units_table",
+    "warmup_table",
+]
 
 _WORLDS: dict[str, World] = {}
 
@@ -112,9 +129,171 @@ def run_replication(
     return ReplicationResult(scenario.name, replication, tables, k, out.log, time.perf_counter() - start, model.events)
 
 
-def _kpis_only(args: tuple[Scenario, int, str]) -> tuple[pd.DataFrame, float, int]:
-    r = run_replication(*args)
-    return r.kpis, r.seconds, r.events
+@dataclass(frozen=True)
+class Job:
+    """One replication of one scenario. ``key`` orders results: (cell, scenario, replication)."""
+
+    key: tuple[int, int, int]
+    scenario: Scenario
+    replication: int
+    engine: str = "simpy"
+    tables: bool = True
+
+
+@dataclass
+class JobResult:
+    key: tuple[int, int, int]
+    kpis: pd.DataFrame
+    tables: dict[str, pd.DataFrame] | None
+    seconds: float
+    events: int
+
+
+def warmup_table(waiting: pd.DataFrame) -> pd.DataFrame:
+    """Warm-up diagnostic: total time-weighted waiting list per month and its running mean.
+
+    One row per (scenario, replication, month) of the ``waiting`` table: ``waiting_total`` is
+    the sum of ``waiting_mean`` over units and care forms, ``running_mean`` the mean of
+    ``waiting_total`` over the months so far (a curve that flattens once the run is warm).
+    """
+    keys = ["scenario", "replication", "month"]
+    cols = [*keys, "t_start", "waiting_total", "waiting_end_total", "running_mean"]
+    if waiting.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols})
+    g = waiting.groupby(keys, sort=True, observed=True)
+    out = g.agg(
+        t_start=("t_start", "min"), waiting_total=("waiting_mean", "sum"), waiting_end_total=("waiting_end", "sum")
+    ).reset_index()
+    by_run = out.groupby(["scenario", "replication"], sort=False, observed=True)["waiting_total"]
+    out["running_mean"] = by_run.cumsum() / (by_run.cumcount() + 1)
+    return out[cols]
+
+
+def run_job(job: Job) -> JobResult:
+    """Run one job; tables (with the derived ``warmup`` table) only if the job asks for them."""
+    r = run_replication(job.scenario, job.replication, engine=job.engine)
+    tables = None
+    if job.tables:
+        tables = dict(r.tables)
+        if "waiting" in tables:
+            tables["warmup"] = warmup_table(tables["waiting"])
+    return JobResult(job.key, r.kpis, tables, r.seconds, r.events)
+
+
+# --------------------------------------------------------------------------------------------
+# Executors
+
+EXECUTORS = ("serial", "processes", "dask")
+#: How long to try to reach an existing Dask scheduler (``--scheduler``).
+DASK_CONNECT_TIMEOUT = "10s"
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class ExecutorError(RuntimeError):
+    """The executor could not start (for example: no Dask scheduler at the given address)."""
+
+
+class Executor:
+    """Runs a function over items on one of :data:`EXECUTORS`; yields ``(index, result)`` as done.
+
+    ``serial`` runs in this process. ``processes`` uses a pool of ``workers`` processes (all
+    cores by default; one worker runs in this process). ``dask`` connects to the
+    dask.distributed scheduler at ``scheduler`` or, without one, starts a LocalCluster of
+    ``workers`` single-threaded worker processes and closes it afterwards. The pool or cluster
+    lives as long as the ``with`` block, so successive batches reuse it.
+    """
+
+    def __init__(
+        self, kind: str = "processes", workers: int | None = None, scheduler: str | None = None, max_jobs: int = 0
+    ) -> None:
+        if kind not in EXECUTORS:
+            raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
+        self.kind = kind
+        self.workers = workers or os.cpu_count() or 1
+        if kind == "processes" and max_jobs:
+            self.workers = min(self.workers, max_jobs)
+        self.scheduler = scheduler
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self._cluster: Any = None
+
+    def __enter__(self) -> Executor:
+        if self.kind == "dask":
+            self._start_dask()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start_dask(self) -> None:
+        from distributed import Client, LocalCluster
+
+        try:
+            if self.scheduler:
+                self._client = Client(self.scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+            else:
+                self._cluster = LocalCluster(
+                    n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self._client = Client(self._cluster, set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            self.close()
+            where = self.scheduler or "a LocalCluster"
+            raise ExecutorError(f"cannot connect to the Dask scheduler at {where}: {exc}") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def run(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[tuple[int, R]]:
+        """Yield ``(index into items, fn(item))`` in order of completion."""
+        if not items:
+            return
+        if self.kind == "serial" or (self.kind == "processes" and self.workers == 1):
+            for i, item in enumerate(items):
+                yield i, fn(item)
+        elif self.kind == "processes":
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
+            try:
+                for fut in as_completed(futures):
+                    yield futures[fut], fut.result()
+            finally:
+                for fut in futures:
+                    fut.cancel()
+        else:
+            from distributed import as_completed as dask_completed
+
+            if self._client is None:
+                self._start_dask()
+            dfutures = self._client.map(fn, list(items), pure=False)
+            index = {f.key: i for i, f in enumerate(dfutures)}
+            try:
+                for fut in dask_completed(dfutures, loop=self._client.loop):
+                    yield index[fut.key], fut.result()
+            finally:
+                self._client.cancel(dfutures)
+
+
+def run_jobs(
+    jobs: Sequence[Job], executor: Executor, on_done: Callable[[JobResult], None] | None = None
+) -> list[JobResult]:
+    """Run ``jobs``; call ``on_done`` as each finishes; return results in the order of ``jobs``."""
+    out: list[JobResult | None] = [None] * len(jobs)
+    for i, res in executor.run(run_job, jobs):
+        out[i] = res
+        if on_done:
+            on_done(res)
+    return [r for r in out if r is not None]
 
 
 def run_many(
@@ -123,24 +302,26 @@ def run_many(
     engine: str = "simpy",
     workers: int | None = None,
     on_done: Callable[[int, int], None] | None = None,
+    executor: str = "processes",
+    scheduler: str | None = None,
 ) -> tuple[pd.DataFrame, list[float]]:
-    """KPIs of every (scenario, replication), in that order; processes unless ``workers == 1``."""
-    jobs = [(s, r, engine) for s in scenarios for r in range(replications)]
-    workers = workers or os.cpu_count() or 1
-    results: list[tuple[pd.DataFrame, float, int]] = []
-    if workers == 1 or len(jobs) == 1:
-        for i, job in enumerate(jobs):
-            results.append(_kpis_only(job))
-            if on_done:
-                on_done(i + 1, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for i, res in enumerate(pool.map(_kpis_only, jobs)):
-                results.append(res)
-                if on_done:
-                    on_done(i + 1, len(jobs))
-    per_rep = pd.concat([r[0] for r in results], ignore_index=True)
-    return per_rep, [r[1] for r in results]
+    """KPIs of every (scenario, replication), in that order, on any executor."""
+    jobs = [
+        Job((0, s, r), scenario, r, engine, tables=False)
+        for s, scenario in enumerate(scenarios)
+        for r in range(replications)
+    ]
+    count = [0]
+
+    def done(_: JobResult) -> None:
+        count[0] += 1
+        if on_done:
+            on_done(count[0], len(jobs))
+
+    with Executor(executor, workers, scheduler, max_jobs=len(jobs)) as ex:
+        results = run_jobs(jobs, ex, done)
+    per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
+    return per_rep, [r.seconds for r in results]
 
 
 def units_table(world: World) -> pd.DataFrame:
