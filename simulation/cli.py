@@ -1,4 +1,4 @@
-"""Command line: ``jeugdzorg-sim validate|run|compare|landscape|units``.
+"""Command line: ``jeugdzorg-sim validate|run|sweep|compare|results|landscape|units``.
 
 Exit codes: 0 success, 2 bad input (a message names each bad field, its value and what is
 allowed; never a traceback), 1 an unexpected failure.
@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -24,7 +25,25 @@ import pandas as pd
 
 from simulation import metrics
 from simulation.config import Scenario, ScenarioError, fingerprint, load_scenario
-from simulation.results import ResultExistsError, write_result_set
+from simulation.experiment import (
+    Experiment,
+    PrecisionSpec,
+    is_experiment_file,
+    load_any,
+    load_experiment,
+    parse_set,
+    run_experiment,
+)
+from simulation.results import (
+    ResultExistsError,
+    ResultWriter,
+    find_reusable,
+    free_dir,
+    list_results,
+    open_results,
+    store_dir,
+)
+from simulation.runner import EXECUTORS
 
 __all__ = ["main"]
 
@@ -80,24 +99,6 @@ def _load_all(files: Sequence[str], overrides: dict[str, Any]) -> list[Scenario]
     return scenarios
 
 
-def _progress(label: str) -> Callable[[int, int], None] | None:
-    if not sys.stderr.isatty():
-        return None
-    start = time.perf_counter()
-
-    def report(done: int, total: int) -> None:
-        elapsed = time.perf_counter() - start
-        eta = elapsed / done * (total - done)
-        print(
-            f"\r{label}: {done}/{total} replications, {elapsed:5.0f}s elapsed, ETA {eta:5.0f}s",
-            end="" if done < total else "\n",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return report
-
-
 # --------------------------------------------------------------------------------------------
 # validate
 
@@ -106,6 +107,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ok = True
     for f in args.files:
         try:
+            if is_experiment_file(f):
+                exp = load_experiment(f)
+                spec = exp.spec
+                print(
+                    f"{f}: ok (experiment {exp.name}: {len(exp.scenario_names)} scenarios "
+                    f"[{', '.join(exp.scenario_names)}] x {len(spec.variants)} variant(s), {spec.replications} "
+                    f"replications, seed {spec.seed}, {spec.years} year(s), warm-up {spec.warmup_days} days)"
+                )
+                continue
             s = load_scenario(f)
             from simulation.runner import build_world
 
@@ -168,7 +178,7 @@ def _fmt(x: float, kpi: str) -> str:
 
 def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
     lines = [
-        f"Three-regime comparison: {meta['replications']} replications, seed {meta['seed']}, "
+        f"Comparison: {meta['replications']} replications, seed {meta['seed']}, "
         f"{meta['years']} year(s), warm-up {meta['warmup_days']} days; mean [95% CI] over replications",
         "",
     ]
@@ -205,40 +215,96 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
     return "\n".join(lines)
 
 
+def _compare_experiment(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], list[str]]:
+    from simulation.runner import Executor
+
+    if len(args.files) != 1:
+        raise ScenarioError("input", [("FILE", "compare takes one experiment file, or scenario files only")])
+    exp = load_experiment(args.files[0], _overrides(args))
+    precision = _precision(args, exp)
+    with Executor(args.executor, args.workers, args.scheduler) as ex, _progress_bar(f"compare {exp.name}") as bar:
+        result = run_experiment(exp, engine=args.engine, executor=ex, precision=precision, progress=bar)
+    meta = _meta(exp, result.replications, args.engine)
+    if result.precision:
+        meta["precision"] = result.precision
+        print(_precision_line(result.precision), file=sys.stderr)
+    return result.summary, result.differences, meta, exp.cell_columns()
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from simulation.runner import run_many
 
-    scenarios = _load_all(args.files, _overrides(args))
-    reps = args.replications or scenarios[0].replications
-    per_rep, _ = run_many(scenarios, reps, engine=args.engine, workers=args.workers, on_done=_progress("compare"))
-    summary = metrics.summarise(per_rep)
-    diffs = metrics.paired_differences(per_rep, scenarios[0].name)
-    meta = {
-        "replications": reps,
-        "seed": scenarios[0].seed,
-        "years": scenarios[0].years,
-        "warmup_days": scenarios[0].warmup_days,
-        "engine": args.engine,
-    }
+    _check_executor(args)
+    cell_cols: list[str] = []
+    if any(is_experiment_file(f) for f in args.files):
+        summary, diffs, meta, cell_cols = _compare_experiment(args)
+        reps = meta["replications"]
+    else:
+        if getattr(args, "precision", None) is not None:
+            raise ScenarioError("input", [("--precision", "compare takes --precision with an experiment file only")])
+        scenarios = _load_all(args.files, _overrides(args))
+        reps = args.replications or scenarios[0].replications
+        done = [0]
+        with _progress_bar("compare") as bar:
+
+            def tick(n: int, total: int) -> None:
+                bar.total = total
+                bar.update(n - done[0])
+                done[0] = n
+
+            per_rep, _ = run_many(
+                scenarios,
+                reps,
+                engine=args.engine,
+                workers=args.workers,
+                on_done=tick,
+                executor=args.executor,
+                scheduler=args.scheduler,
+            )
+        summary = metrics.summarise(per_rep)
+        diffs = metrics.paired_differences(per_rep, scenarios[0].name)
+        meta = {
+            "replications": reps,
+            "seed": scenarios[0].seed,
+            "years": scenarios[0].years,
+            "warmup_days": scenarios[0].warmup_days,
+            "engine": args.engine,
+        }
     if args.format == "json":
-        print(json.dumps(comparison_json(summary, diffs, meta), indent=2))
+        if cell_cols:
+            cells = []
+            for key, part in summary.groupby(cell_cols, sort=False, observed=True):
+                values = dict(zip(cell_cols, key if isinstance(key, tuple) else (key,), strict=True))
+                mask = pd.Series(True, index=diffs.index)
+                for c, v in values.items():
+                    mask &= diffs[c] == v
+                doc = comparison_json(part.drop(columns=cell_cols), diffs[mask].drop(columns=cell_cols), {})
+                cells.append({**{k: _plain(v) for k, v in values.items()}, **doc})
+            print(json.dumps({"cells": cells, **meta}, indent=2))
+        else:
+            print(json.dumps(comparison_json(summary, diffs, meta), indent=2))
     elif args.format == "csv":
         a = summary.assign(section="scenario", against="")
         b = diffs.assign(section="difference", n=reps)
-        cols = ["section", "scenario", "against", "kpi", "care_form", "mean", "ci_low", "ci_high"]
-        pd.concat([a[cols], b[cols]]).to_csv(sys.stdout, index=False)
+        cols = ["section", *cell_cols, "scenario", "against", "kpi", "care_form", "mean", "ci_low", "ci_high"]
+        pd.concat([a[cols], b[cols]] if not b.empty else [a[cols]]).to_csv(sys.stdout, index=False)
     else:
-        print(comparison_table(summary, diffs, meta))
+        print(experiment_table(summary, diffs, meta, cell_cols))
     return 0
 
 
+def _plain(x: Any) -> Any:
+    return x.item() if hasattr(x, "item") else x
+
+
 # --------------------------------------------------------------------------------------------
-# run
+# run and sweep: experiments, the result store
 
 
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for pkg in ("jeugdzorg-sim", "numpy", "pandas", "simpy", "salabim", "pydantic", "pyarrow", "scipy"):
+    pkgs = ("jeugdzorg-sim", "numpy", "pandas", "simpy", "salabim", "pydantic", "pyarrow", "scipy")
+    for pkg in (*pkgs, "pyyaml", "dask", "distributed", "tqdm"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -261,60 +327,259 @@ def _git_commit() -> str | None:
         return None
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from simulation.runner import build_world, contracts_table, run_replication, units_table
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
-    out = Path(args.out)
-    if out.exists():
-        raise ResultExistsError(f"--out: {out} already exists; results are never overwritten (choose another)")
-    (scenario,) = _load_all([args.file], _overrides(args))
-    reps = scenario.replications
-    started = time.perf_counter()
-    report = _progress("run")
-    results = []
-    jobs = [(scenario, r, args.engine) for r in range(reps)]
-    workers = args.workers or os.cpu_count() or 1
-    if workers == 1 or reps == 1:
-        for i, job in enumerate(jobs):
-            results.append(run_replication(*job))
-            if report:
-                report(i + 1, reps)
-    else:
-        from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(workers, reps)) as pool:
-            for i, res in enumerate(pool.map(run_replication, *zip(*jobs, strict=True))):
-                results.append(res)
-                if report:
-                    report(i + 1, reps)
-    tables = {name: pd.concat([r.tables[name] for r in results], ignore_index=True) for name in results[0].tables}
-    per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
-    tables["kpis"] = per_rep
-    tables["summary"] = metrics.summarise(per_rep)
-    world = build_world(scenario)
-    tables["units"] = units_table(world)
-    tables["contracts"] = contracts_table(world)
-    manifest = {
-        "name": scenario.name,
-        "scenario_fingerprint": fingerprint(scenario),
-        "scenario": scenario.model_dump(mode="json"),
-        "seed": scenario.seed,
-        "replications": reps,
-        "years": scenario.years,
-        "warmup_days": scenario.warmup_days,
-        "engine": args.engine,
-        "versions": _versions(),
-        "git_commit": _git_commit(),
-        "command_line": sys.argv,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "timings": {
-            "wall_seconds": round(time.perf_counter() - started, 3),
-            "replication_seconds": [round(r.seconds, 3) for r in results],
-            "events": [r.events for r in results],
-        },
+def _precision(args: argparse.Namespace, exp: Experiment) -> PrecisionSpec | None:
+    target = getattr(args, "precision", None)
+    block = exp.spec.precision
+    if target is None:
+        return block
+    return (block or PrecisionSpec()).model_copy(update={"target": target})
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        raise ScenarioError(
+            "input", [("--scheduler", f"only used with --executor dask (got --executor {args.executor})")]
+        )
+
+
+def _meta(exp: Experiment, replications: int, engine: str) -> dict[str, Any]:
+    return {
+        "replications": replications,
+        "seed": exp.seed,
+        "years": exp.spec.years,
+        "warmup_days": exp.spec.warmup_days,
+        "engine": engine,
     }
-    path = write_result_set(out, tables, manifest)
-    print(f"wrote {path} ({reps} replications, {sum(len(r.tables['episodes']) for r in results):,} episodes)")
+
+
+def experiment_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str]) -> str:
+    """The comparison table of ``compare``, once per cell (variant and sweep point)."""
+    if not cols:
+        return comparison_table(summary, diffs, meta)
+    blocks = []
+    for key, part in summary.groupby(list(cols), sort=False, observed=True):
+        key_t = key if isinstance(key, tuple) else (key,)
+        mask = pd.Series(True, index=diffs.index)
+        for c, v in zip(cols, key_t, strict=True):
+            mask &= diffs[c] == v
+        label = ", ".join(f"{c} {v}" if c == "variant" else f"{c}={v}" for c, v in zip(cols, key_t, strict=True))
+        heading = f"=== {label} ==="
+        blocks.append(
+            heading + "\n" + comparison_table(part.drop(columns=list(cols)), diffs[mask].drop(columns=list(cols)), meta)
+        )
+    return "\n\n".join(blocks)
+
+
+def _progress_bar(label: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=0,
+        desc=label,
+        unit="rep",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        dynamic_ncols=True,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} replications [{elapsed}<{remaining}]",
+    )
+
+
+def _precision_line(report: Mapping[str, Any]) -> str:
+    worst = max(
+        (v for entry in report["achieved"].values() for v in entry.values() if v is not None),
+        default=math.nan,
+    )
+    state = "reached" if report["reached"] else "NOT reached (maximum replications)"
+    return (
+        f"precision: target {report['target']:.3g} of |mean| for {', '.join(report['kpis'])}: {state} with "
+        f"{report['replications_used']} replications (largest relative half-width {worst:.3g})"
+    )
+
+
+def _execute(args: argparse.Namespace, sweep: Sequence[tuple[str, Sequence[Any]]], command: str) -> int:
+    from simulation.runner import Executor, build_world, contracts_table, units_table
+
+    _check_executor(args)
+    exp = load_any(args.file, _overrides(args), sweep)
+    precision = _precision(args, exp)
+    fp = exp.fingerprint(args.engine, precision)
+    cols = exp.cell_columns()
+    if args.out:
+        dest = Path(args.out)
+        if dest.exists():
+            raise ResultExistsError(f"--out: {dest} already exists; results are never overwritten (choose another)")
+    else:
+        base = store_dir(args.root, exp.name, fp, exp.seed)
+        reuse = None if args.force else find_reusable(base, fp)
+        if reuse is not None:
+            print(f"reusing {_shown(reuse)} (same experiment and seed; --force runs it again)")
+            rs = open_results(reuse)
+            diffs = rs.table("differences") if "differences" in rs.tables else pd.DataFrame()
+            m = rs.manifest
+            meta = {k: m.get(k) for k in ("replications", "seed", "years", "warmup_days", "engine")}
+            print(experiment_table(rs.table("summary"), diffs, meta, m.get("cell_columns", [])))
+            return 0
+        dest = free_dir(base)
+    started = time.perf_counter()
+    pending = {"name": exp.name, "seed": exp.seed, "replications": exp.spec.replications, "fingerprint": fp}
+    with ResultWriter(dest, pending) as writer:
+        max_jobs = (
+            len(exp.cells)
+            * len(exp.scenario_names)
+            * (precision.max_replications if precision else exp.spec.replications)
+        )
+        with (
+            Executor(args.executor, args.workers, args.scheduler, max_jobs=max_jobs) as ex,
+            _progress_bar(f"{command} {exp.name}") as bar,
+        ):
+            result = run_experiment(
+                exp, engine=args.engine, executor=ex, tables=writer.add_part, precision=precision, progress=bar
+            )
+        sim_seconds = time.perf_counter() - started
+        writer.add_table("kpis", result.kpis)
+        writer.add_table("summary", result.summary)
+        writer.add_table("differences", result.differences)
+        units: list[pd.DataFrame] = []
+        contracts: list[pd.DataFrame] = []
+        for cell in exp.cells:
+            for scenario in cell.scenarios:
+                world = build_world(scenario)
+                for frame, out in ((units_table(world), units), (contracts_table(world), contracts)):
+                    front = {**cell.columns(exp.with_variant), "scenario": scenario.name}
+                    for i, (c, v) in enumerate(front.items()):
+                        frame.insert(i, c, v)
+                    out.append(frame)
+        writer.add_table("units", pd.concat(units, ignore_index=True))
+        writer.add_table("contracts", pd.concat(contracts, ignore_index=True))
+        manifest: dict[str, Any] = {
+            "kind": exp.kind,
+            "command": command,
+            "name": exp.name,
+            "description": exp.spec.description,
+            "file": str(Path(args.file).resolve()),
+            "fingerprint": fp,
+            "scenarios": exp.scenario_names,
+            "scenario_files": list(exp.files),
+            "scenario_fingerprints": exp.scenario_fingerprints(),
+            "variants": [v.model_dump(mode="json") for v in exp.spec.variants] if exp.with_variant else [],
+            "sweep": {p: list(v) for p, v in exp.sweep},
+            "cell_columns": cols,
+            "seed": exp.seed,
+            "replications": result.replications,
+            "replications_requested": exp.spec.replications,
+            "years": exp.spec.years,
+            "warmup_days": exp.spec.warmup_days,
+            "engine": args.engine,
+            "executor": {"kind": args.executor, "workers": ex.workers, "scheduler": args.scheduler},
+            "precision": result.precision,
+            "versions": _versions(),
+            "git_commit": _git_commit(),
+            "command_line": sys.argv,
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "timings": {
+                "wall_seconds": None,
+                "simulate_seconds": round(sim_seconds, 3),
+                "replication_seconds": [round(x, 3) for x in result.seconds],
+                "events": result.events,
+            },
+        }
+        if exp.kind == "scenario":
+            (scenario,) = exp.cells[0].scenarios
+            manifest["scenario_fingerprint"] = fingerprint(scenario)
+            manifest["scenario"] = scenario.model_dump(mode="json")
+        manifest["timings"]["wall_seconds"] = round(time.perf_counter() - started, 3)
+        path = writer.commit(manifest)
+    n_runs = len(result.seconds)
+    print(
+        f"wrote {_shown(path)} ({n_runs} replication runs, {result.replications} per scenario, "
+        f"{result.episodes:,} episodes)"
+    )
+    if result.precision:
+        print(_precision_line(result.precision))
+    print()
+    print(experiment_table(result.summary, result.differences, _meta(exp, result.replications, args.engine), cols))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _execute(args, (), "run")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    sweep, seen = [], set()
+    problems = []
+    for text in args.set:
+        try:
+            path, values = parse_set(text)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if path in seen:
+            problems.append((f"--set {path}", "this path is swept twice"))
+        seen.add(path)
+        sweep.append((path, values))
+    if problems:
+        raise ScenarioError("sweep", problems)
+    return _execute(args, sweep, "sweep")
+
+
+# --------------------------------------------------------------------------------------------
+# results
+
+
+def cmd_results_list(args: argparse.Namespace) -> int:
+    table = list_results(args.root)
+    if table.empty:
+        print(f"no result sets in {args.root}")
+        return 0
+    rows = [[str(x) for x in r] for r in table.itertuples(index=False)]
+    header = list(table.columns)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+    return 0
+
+
+def cmd_results_show(args: argparse.Namespace) -> int:
+    try:
+        rs = open_results(args.dir)
+    except FileNotFoundError as exc:
+        raise ScenarioError("results show", [("DIR", str(exc))]) from None
+    m = rs.manifest
+    timings = m.get("timings", {})
+    lines = [
+        f"result set   {args.dir}",
+        f"name         {m.get('name')} ({m.get('kind', 'scenario')}): {m.get('description', '')}".rstrip(": "),
+        f"scenarios    {', '.join(m.get('scenarios', [m.get('name', '')]))}",
+        f"seed         {m.get('seed')}",
+        f"replications {m.get('replications')}",
+        f"years        {m.get('years')}, warm-up {m.get('warmup_days')} days, engine {m.get('engine')}",
+        f"fingerprint  {m.get('fingerprint', m.get('scenario_fingerprint'))}",
+        f"created      {m.get('created_at')}, git commit {m.get('git_commit')}",
+        f"wall time    {timings.get('wall_seconds')} s",
+        f"tables       {', '.join(rs.tables)}",
+    ]
+    if m.get("sweep"):
+        lines.append("sweep        " + "; ".join(f"{p} = {v}" for p, v in m["sweep"].items()))
+    if m.get("variants"):
+        lines.append("variants     " + ", ".join(v["name"] for v in m["variants"]))
+    if m.get("precision"):
+        lines.append(_precision_line(m["precision"]))
+    print("\n".join(lines))
+    print()
+    diffs = rs.table("differences") if "differences" in rs.tables else pd.DataFrame()
+    meta = {k: m.get(k) for k in ("replications", "seed", "years", "warmup_days", "engine")}
+    print(experiment_table(rs.table("summary"), diffs, meta, m.get("cell_columns", [])))
     return 0
 
 
@@ -348,32 +613,83 @@ def cmd_units(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), e.g. 0.05, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1), e.g. 0.05, got {value}")
+    return value
+
+
+def _address(text: str) -> str:
+    if not re.fullmatch(r"([a-z]+://)?[^\s:/]+:\d{1,5}", text):
+        raise argparse.ArgumentTypeError(f"must be a scheduler address such as tcp://HOST:PORT, got {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    v = sub.add_parser("validate", help="check scenario files and print what they contain")
+    v = sub.add_parser("validate", help="check scenario and experiment files and print what they contain")
     v.add_argument("files", nargs="+", metavar="FILE")
     v.set_defaults(func=cmd_validate)
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--replications", type=_int_in(1, 10_000), help="replications (default: the scenario's)")
-        sp.add_argument("--seed", type=_int_in(0, 2**63 - 1), help="seed (default: the scenario's)")
-        sp.add_argument("--years", type=_years, help="simulated years (default: the scenario's)")
+        sp.add_argument("--replications", type=_int_in(1, 10_000), help="replications (default: the file's)")
+        sp.add_argument("--seed", type=_int_in(0, 2**63 - 1), help="seed (default: the file's)")
+        sp.add_argument("--years", type=_years, help="simulated years (default: the file's)")
         sp.add_argument("--engine", choices=["simpy", "reference"], default="simpy")
+        sp.add_argument("--executor", choices=list(EXECUTORS), default="processes", help="default: processes")
         sp.add_argument("--workers", type=_int_in(1, 1024), help="worker processes (default: all cores)")
+        sp.add_argument(
+            "--scheduler", type=_address, metavar="ADDRESS", help="dask: an existing scheduler, tcp://HOST:PORT"
+        )
 
-    r = sub.add_parser("run", help="run one scenario and write a result set")
+    def store(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--precision",
+            type=_fraction,
+            metavar="TARGET",
+            help="add replications until the 95%% CI "
+            "half-width of the watched KPIs is within TARGET x |mean| (e.g. 0.05)",
+        )
+        sp.add_argument("--out", metavar="DIR", help="result directory (must not exist); default: the result store")
+        sp.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
+        sp.add_argument("--force", action="store_true", help="run again even if the store holds this result")
+
+    r = sub.add_parser("run", help="run a scenario or an experiment and write a result set")
     r.add_argument("file", metavar="FILE")
     common(r)
-    r.add_argument("--out", required=True, metavar="DIR", help="result directory (must not exist)")
+    store(r)
     r.set_defaults(func=cmd_run)
+
+    sw = sub.add_parser("sweep", help="run an experiment over a grid of parameter values (one result set)")
+    sw.add_argument("file", metavar="EXPERIMENT")
+    sw.add_argument(
+        "--set", action="append", required=True, metavar="PATH=V1,V2,...", help="a dotted parameter path and its values"
+    )
+    common(sw)
+    store(sw)
+    sw.set_defaults(func=cmd_sweep)
 
     c = sub.add_parser("compare", help="compare scenarios with paired differences against the first")
     c.add_argument("files", nargs="+", metavar="FILE")
     common(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--precision", type=_fraction, metavar="TARGET", help="with an experiment file: see run")
     c.set_defaults(func=cmd_compare)
+
+    res = sub.add_parser("results", help="the result store: list result sets, show one")
+    rsub = res.add_subparsers(dest="results_command", required=True)
+    rl = rsub.add_parser("list", help="result sets under the store root, complete or not")
+    rl.add_argument("--root", default="results", metavar="DIR")
+    rl.set_defaults(func=cmd_results_list)
+    rs = rsub.add_parser("show", help="a result set's manifest summary and KPI table")
+    rs.add_argument("dir", metavar="DIR")
+    rs.set_defaults(func=cmd_results_show)
 
     ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")
     ls.add_argument("file", metavar="FILE")
@@ -389,18 +705,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from simulation.runner import ExecutorError
+
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except ScenarioError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except ResultExistsError as exc:
+    except (ResultExistsError, ExecutorError) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped (head); results are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

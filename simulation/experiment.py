@@ -1,0 +1,653 @@
+"""Experiments: scenario files (the regimes) x variants x a sweep grid x replications.
+
+An experiment file (``scenarios/experiments/*.yaml``) names scenario files relative to itself,
+optional variants (``{name, set: {dotted.path: value}}``, applied to every scenario), the
+replications, seed, horizon in years and warm-up, and optionally a precision target::
+
+    name: drie-regimes
+    description: the three regimes on the national default
+    scenarios: [../gefragmenteerd.yaml, ../regionaal.yaml, ../landelijk.yaml]
+    variants:
+      - name: basis
+      - name: meer-pleegzorg
+        set: {care_forms.pleegzorg.referral_rate_per_1000.value: 1.3}
+    replications: 10
+    seed: 2026
+    years: 1
+    warmup_days: 90
+    precision: {target: 0.05, kpis: [wait_days_mean, share_over_norm], max_replications: 100}
+
+A dotted path addresses any scenario parameter: mapping keys and list indices, e.g.
+``regime.min_providers_per_contract`` or ``providers.generator.groups.0.count``. An unknown path
+is an error naming it. A *cell* is one variant at one point of the sweep grid; a cell holds
+every scenario of the experiment, and every cell, scenario and replication draws from the same
+named streams, so they all see the same children (common random numbers).
+
+The experiment's fingerprint hashes its resolved content: every resolved scenario's
+:func:`simulation.config.fingerprint`, the variants, the sweep grid, replications, years,
+warm-up, precision target and engine. Together with the seed it names the result in the store.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import itertools
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from simulation import metrics
+from simulation.config import Scenario, ScenarioError, fingerprint, load_raw, validate_scenario
+
+__all__ = [
+    "DEFAULT_PRECISION_KPIS",
+    "Cell",
+    "Experiment",
+    "ExperimentRun",
+    "ExperimentSpec",
+    "PrecisionSpec",
+    "Variant",
+    "is_experiment_file",
+    "load_any",
+    "load_experiment",
+    "parse_set",
+    "precision_check",
+    "run_experiment",
+]
+
+#: KPIs (care form ALL) that ``--precision`` watches unless the experiment names others.
+DEFAULT_PRECISION_KPIS = ("wait_days_mean", "share_over_norm")
+#: Keys a variant or sweep may not set: the name identifies a scenario within a cell.
+_FORBIDDEN_PATHS = ("name",)
+_NAME = r"^[A-Za-z0-9_.-]+$"
+_FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Variant(_Frozen):
+    """A named set of parameter changes applied to every scenario of the experiment."""
+
+    name: str = Field(default="baseline", pattern=_NAME)
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class PrecisionSpec(_Frozen):
+    """Add replications until the 95% CI half-width of ``kpis`` is within ``target`` x |mean|."""
+
+    target: float = Field(default=0.05, gt=0, lt=1)
+    kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_PRECISION_KPIS), min_length=1)
+    max_replications: int = Field(default=100, ge=2, le=10_000)
+
+    @field_validator("kpis")
+    @classmethod
+    def _known(cls, kpis: list[str]) -> list[str]:
+        unknown = [k for k in kpis if k not in metrics.KPIS]
+        if unknown:
+            raise ValueError(f"unknown KPI(s) {unknown}; known: {list(metrics.KPIS)}")
+        return kpis
+
+
+class ExperimentSpec(_Frozen):
+    """The validated content of an experiment file."""
+
+    name: str = Field(min_length=1, pattern=_NAME)
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1)
+    variants: list[Variant] = Field(default_factory=lambda: [Variant()], min_length=1)
+    replications: int = Field(ge=1, le=10_000)
+    seed: int = Field(ge=0, lt=2**63)
+    years: float = Field(gt=0, le=50)
+    warmup_days: float = Field(ge=0, le=36_500)
+    precision: PrecisionSpec | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> ExperimentSpec:
+        names = [v.name for v in self.variants]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"variant names must differ; repeated: {dupes}")
+        if self.warmup_days >= self.years * 365:
+            horizon = self.years * 365
+            raise ValueError(f"warmup_days {self.warmup_days} must be shorter than the horizon ({horizon} days)")
+        return self
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One variant at one point of the sweep grid, with every scenario resolved for it."""
+
+    index: int
+    variant: str
+    point: tuple[tuple[str, Any], ...]
+    scenarios: tuple[Scenario, ...]
+
+    def columns(self, with_variant: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {"variant": self.variant} if with_variant else {}
+        out.update(self.point)
+        return out
+
+    def label(self, with_variant: bool) -> str:
+        parts = [f"variant {self.variant}"] if with_variant else []
+        parts += [f"{p}={v}" for p, v in self.point]
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A resolved experiment: its spec, sweep grid and cells. ``kind`` says what the file was."""
+
+    spec: ExperimentSpec
+    kind: str  # "experiment" or "scenario"
+    path: Path
+    files: tuple[str, ...]
+    sweep: tuple[tuple[str, tuple[Any, ...]], ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed
+
+    @property
+    def scenario_names(self) -> list[str]:
+        return [s.name for s in self.cells[0].scenarios]
+
+    @property
+    def with_variant(self) -> bool:
+        return self.kind == "experiment"
+
+    def cell_columns(self) -> list[str]:
+        return (["variant"] if self.with_variant else []) + [p for p, _ in self.sweep]
+
+    def scenario_fingerprints(self) -> dict[str, str]:
+        out = {}
+        for cell in self.cells:
+            label = cell.label(self.with_variant)
+            for s in cell.scenarios:
+                out[f"{label} / {s.name}" if label else s.name] = fingerprint(s)
+        return out
+
+    def fingerprint(self, engine: str, precision: PrecisionSpec | None) -> str:
+        content = {
+            "kind": self.kind,
+            "name": self.name,
+            "scenarios": self.scenario_fingerprints(),
+            "variants": [v.model_dump(mode="json") for v in self.spec.variants],
+            "sweep": [[p, list(vals)] for p, vals in self.sweep],
+            "replications": self.spec.replications,
+            "seed": self.spec.seed,
+            "years": self.spec.years,
+            "warmup_days": self.spec.warmup_days,
+            "precision": precision.model_dump(mode="json") if precision else None,
+            "engine": engine,
+        }
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def _read_yaml(path: Path) -> Any:
+    if not path.is_file():
+        raise ScenarioError(str(path), [("file", "no such file")])
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = getattr(exc, "problem", exc)
+        raise ScenarioError(str(path), [("yaml", f"not valid YAML at {where}: {problem}")]) from None
+
+
+def is_experiment_file(path: str | Path) -> bool:
+    """An experiment file is a mapping with a ``scenarios`` list; a scenario file never has one."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and "scenarios" in data and "care_forms" not in data and "extends" not in data
+
+
+def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[tuple[str, str]]:
+    problems = []
+    for err in exc.errors():
+        loc = prefix + (".".join(str(p) for p in err["loc"]) or "(top level)")
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = f"unknown key (value {err.get('input')!r}); check the spelling"
+        elif "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict | list):
+            msg = f"{msg} (got {err['input']!r})"
+        problems.append((loc, msg))
+    return problems
+
+
+def _walk(dump: Any, parts: list[str], path: str) -> str | None:
+    """None if ``parts`` address a parameter of ``dump`` (a full scenario dump); else why not."""
+    node = dump
+    for i, part in enumerate(parts):
+        where = ".".join(parts[:i]) or "(top level)"
+        if isinstance(node, dict):
+            if part not in node:
+                return f"unknown parameter path {path!r}: {where} has no {part!r}; known: {sorted(node)}"
+            node = node[part]
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                return f"unknown parameter path {path!r}: {where} is a list of {len(node)}; {part!r} is no index in it"
+            node = node[int(part)]
+        elif node is None:
+            return f"unknown parameter path {path!r}: {where} is not set in this scenario, so it has no {part!r}"
+        else:
+            return f"unknown parameter path {path!r}: {where} is a value ({node!r}), not a mapping"
+    return None
+
+
+def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> None:
+    node: Any = raw
+    for part in parts[:-1]:
+        if isinstance(node, list):
+            node = node[int(part)]
+        else:
+            if not isinstance(node.get(part), dict | list):
+                node[part] = {}
+            node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _resolve_file_value(path: str, value: Any, folder: Path) -> Any:
+    last = path.rsplit(".", 1)[-1]
+    if isinstance(value, str) and (last.endswith("_file") or last == "file"):
+        return str((folder / value).resolve())
+    return value
+
+
+def _check_path(path: str, dump: Mapping[str, Any]) -> str | None:
+    parts = path.split(".")
+    if not path or any(not p for p in parts):
+        return f"{path!r} is not a dotted parameter path such as care_forms.pleegzorg.referral_rate_per_1000.value"
+    if parts[0] in _FORBIDDEN_PATHS:
+        return f"{path!r} cannot be set by a variant or sweep (it names the scenario)"
+    return _walk(dict(dump), parts, path)
+
+
+def parse_set(text: str) -> tuple[str, tuple[Any, ...]]:
+    """``PATH=V1,V2,...`` with each value parsed as a YAML scalar."""
+    field_name = f"--set {text}"
+    if "=" not in text:
+        raise ScenarioError("--set", [(field_name, "must be PATH=V1,V2,... (no '=' found)")])
+    path, _, rest = text.partition("=")
+    path = path.strip()
+    if not path:
+        raise ScenarioError("--set", [(field_name, "the parameter path before '=' is empty")])
+    values = []
+    for item in rest.split(","):
+        item = item.strip()
+        if not item:
+            raise ScenarioError("--set", [(f"--set {path}", f"empty value in {rest!r}")])
+        try:
+            value = yaml.safe_load(item)
+        except yaml.YAMLError:
+            raise ScenarioError("--set", [(f"--set {path}", f"value {item!r} is not a valid YAML scalar")]) from None
+        if isinstance(value, dict | list) or value is None:
+            why = f"value {item!r} is not a scalar (a number, text or true/false)"
+            raise ScenarioError("--set", [(f"--set {path}", why)])
+        if isinstance(value, dt.date):
+            value = item  # dates stay text; a scenario field parses them
+        elif isinstance(value, str) and _FLOAT.fullmatch(item):
+            value = float(item)  # YAML 1.1 reads 1e-3 as text; a user means a number
+        values.append(value)
+    if len(set(map(repr, values))) != len(values):
+        raise ScenarioError("--set", [(f"--set {path}", f"values repeat in {rest!r}")])
+    return path, tuple(values)
+
+
+def _column_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Values of one swept path in one type, so the column has one type in every table."""
+    if all(isinstance(v, bool) for v in values):
+        return values
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return values
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return tuple(float(v) for v in values)
+    return tuple(str(v) for v in values)
+
+
+def _build(
+    spec: ExperimentSpec,
+    kind: str,
+    path: Path,
+    raws: list[tuple[str, dict[str, Any]]],
+    sweep: Sequence[tuple[str, Sequence[Any]]],
+    set_folder: Path,
+) -> Experiment:
+    common = {
+        "replications": spec.replications,
+        "seed": spec.seed,
+        "years": spec.years,
+        "warmup_days": spec.warmup_days,
+    }
+    label = str(path)
+    bases: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    problems: list[tuple[str, str]] = []
+    for file, raw in raws:
+        raw = {**raw, **common}
+        try:
+            base = validate_scenario(raw, file)
+        except ScenarioError as exc:
+            problems += [(f"{file}: {f}", m) for f, m in exc.problems]
+            continue
+        bases.append((file, raw, base.model_dump(mode="json")))
+    if problems:
+        raise ScenarioError(label, problems)
+    for i, variant in enumerate(spec.variants):
+        for p in variant.set:
+            for file, _, dump in bases:
+                why = _check_path(p, dump)
+                if why:
+                    problems.append((f"variants.{i}.set.{p}", f"{why} (in {Path(file).name})"))
+                    break
+    for p, _ in sweep:
+        for file, _, dump in bases:
+            why = _check_path(p, dump)
+            if why:
+                problems.append((f"--set {p}", f"{why} (in {Path(file).name})"))
+                break
+    if problems:
+        raise ScenarioError(label, problems)
+    names = [b[2]["name"] for b in bases]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ScenarioError(label, [("scenarios", f"scenario names must differ; repeated: {dupes}")])
+
+    typed_sweep = tuple((p, _column_values(tuple(v))) for p, v in sweep)
+    paths = [p for p, _ in typed_sweep]
+    grid = [tuple(zip(paths, combo, strict=True)) for combo in itertools.product(*(v for _, v in typed_sweep))]
+    cells: list[Cell] = []
+    for variant in spec.variants:
+        for point in grid:
+            scenarios = []
+            for file, raw, _ in bases:
+                r = copy.deepcopy(raw)
+                for p, v in variant.set.items():
+                    _set_path(r, p.split("."), _resolve_file_value(p, copy.deepcopy(v), path.parent))
+                for p, v in point:
+                    _set_path(r, p.split("."), _resolve_file_value(p, v, set_folder))
+                where = [f"variant {variant.name}"] if kind == "experiment" else []
+                where += [f"{p}={v}" for p, v in point]
+                try:
+                    scenarios.append(validate_scenario(r, f"{file} ({', '.join(where)})" if where else file))
+                except ScenarioError as exc:
+                    problems += [(f"{exc.source}: {f}", m) for f, m in exc.problems]
+            cells.append(Cell(len(cells), variant.name, point, tuple(scenarios)))
+    if problems:
+        raise ScenarioError(label, problems)
+    return Experiment(spec, kind, path, tuple(f for f, _ in raws), typed_sweep, tuple(cells))
+
+
+def load_experiment(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> Experiment:
+    """Load and validate an experiment file; ``overrides`` replace top-level keys (seed, ...)."""
+    path = Path(path)
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(str(path), [("file", f"must be a mapping of keys to values, not {type(data).__name__}")])
+    data = {**data, **(overrides or {})}
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(str(path), _pydantic_problems(exc)) from None
+    raws, problems = [], []
+    for i, rel in enumerate(spec.scenarios):
+        file = (path.parent / rel).resolve()
+        try:
+            raws.append((str(file), load_raw(file)))
+        except ScenarioError as exc:
+            problems += [(f"scenarios.{i} ({rel}): {f}", m) for f, m in exc.problems]
+    if problems:
+        raise ScenarioError(str(path), problems)
+    return _build(spec, "experiment", path, raws, sweep, Path.cwd())
+
+
+def scenario_experiment(
+    path: str | Path, overrides: Mapping[str, Any] | None = None, sweep: Sequence[tuple[str, Sequence[Any]]] = ()
+) -> Experiment:
+    """A scenario file as an experiment of one scenario and no variants."""
+    path = Path(path)
+    raw = load_raw(path)
+    raw = {**raw, **(overrides or {})}
+    base = validate_scenario(raw, str(path))
+    spec = ExperimentSpec(
+        name=base.name,
+        description=base.description,
+        scenarios=[str(path)],
+        replications=base.replications,
+        seed=base.seed,
+        years=base.years,
+        warmup_days=base.warmup_days,
+    )
+    return _build(spec, "scenario", path, [(str(path.resolve()), raw)], sweep, Path.cwd())
+
+
+def load_any(
+    path: str | Path, overrides: Mapping[str, Any] | None = None, sweep: Sequence[tuple[str, Sequence[Any]]] = ()
+) -> Experiment:
+    """An experiment file or a scenario file (told apart by their keys)."""
+    if is_experiment_file(path):
+        return load_experiment(path, overrides, sweep)
+    return scenario_experiment(path, overrides, sweep)
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+
+
+@dataclass
+class ExperimentRun:
+    """KPIs of every (cell, scenario, replication), their summaries and run statistics."""
+
+    kpis: pd.DataFrame
+    summary: pd.DataFrame
+    differences: pd.DataFrame
+    replications: int
+    seconds: list[float]
+    events: list[int]
+    precision: dict[str, Any] | None = None
+    episodes: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _part_key(key: tuple[int, int, int]) -> str:
+    return f"{key[0]:05d}-{key[1]:04d}-{key[2]:07d}"
+
+
+def precision_check(
+    kpis: pd.DataFrame, cell_columns: list[str], precision: PrecisionSpec
+) -> tuple[bool, dict[str, dict[str, float | None]], float]:
+    """Relative 95% CI half-width of the watched KPIs (care form ALL) for every cell and scenario.
+
+    Returns (all within target, {"[cell / ]scenario": {kpi: half-width / |mean|}}, the largest
+    ratio of achieved to target, which sizes the next batch). A KPI that is undefined in every
+    replication (NaN) is reported as ``None`` and does not hold the run back.
+    """
+    achieved: dict[str, dict[str, float | None]] = {}
+    worst = 0.0
+    rows = kpis[(kpis["care_form"] == metrics.ALL) & (kpis["kpi"].isin(precision.kpis))]
+    keys = [*cell_columns, "scenario"]
+    for key, part in rows.groupby(keys, sort=False, observed=True):
+        key_t = key if isinstance(key, tuple) else (key,)
+        named = zip(keys, key_t, strict=True)
+        label = " / ".join(str(v) if c in ("variant", "scenario") else f"{c}={v}" for c, v in named)
+        entry: dict[str, float | None] = {}
+        s = metrics.summarise(part)
+        for r in s.to_dict("records"):
+            kpi = str(r["kpi"])
+            mean, lo, hi, n = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
+            if n == 0 or math.isnan(mean):
+                entry[kpi] = None
+                continue
+            half = (hi - lo) / 2 if n >= 2 else math.inf
+            if half == 0:
+                rel = 0.0
+            elif mean == 0 or math.isnan(half):
+                rel = math.inf
+            else:
+                rel = half / abs(mean)
+            entry[kpi] = rel
+            worst = max(worst, rel / precision.target)
+        achieved[label] = entry
+    reached = worst <= 1.0
+    return reached, achieved, worst
+
+
+def _next_replications(n: int, worst: float, maximum: int) -> int:
+    """The half-width shrinks like 1/sqrt(n): aim at n x worst^2 (10% margin), at most doubling."""
+    want = n * 2 if math.isinf(worst) else math.ceil(n * worst * worst * 1.1)
+    return min(maximum, max(n + 1, min(2 * n, want)))
+
+
+def run_experiment(
+    experiment: Experiment,
+    *,
+    engine: str = "simpy",
+    executor: Any = None,
+    tables: Callable[[str, str, pd.DataFrame], None] | None = None,
+    precision: PrecisionSpec | None = None,
+    progress: Any = None,
+) -> ExperimentRun:
+    """Run every (cell, scenario, replication); more replications in batches if ``precision``.
+
+    ``executor`` is a :class:`simulation.runner.Executor` (serial if None). ``tables(name, key,
+    frame)`` receives each replication's result tables with the cell columns in front (omit
+    it to compute KPIs only). ``progress`` is a tqdm-like bar (``update``, ``total``,
+    ``refresh``).
+    """
+    from simulation.runner import Executor, Job, JobResult, run_jobs
+
+    cols = experiment.cell_columns()
+    results: dict[tuple[int, int, int], JobResult] = {}
+    episodes = [0]
+
+    def with_cell(frame: pd.DataFrame, cell: Cell) -> pd.DataFrame:
+        frame = frame.copy()
+        for i, (c, v) in enumerate(cell.columns(experiment.with_variant).items()):
+            frame.insert(i, c, v)
+        return frame
+
+    def done(res: Any) -> None:
+        cell = experiment.cells[res.key[0]]
+        if res.tables is not None and tables is not None:
+            key = _part_key(res.key)
+            for name, frame in res.tables.items():
+                tables(name, key, with_cell(frame, cell))
+            episodes[0] += len(res.tables.get("episodes", ()))
+        res.tables = None
+        results[res.key] = res
+        if progress is not None:
+            progress.update(1)
+
+    def batch(lo: int, hi: int) -> None:
+        jobs = [
+            Job((cell.index, s, r), scenario, r, engine, tables=tables is not None)
+            for cell in experiment.cells
+            for s, scenario in enumerate(cell.scenarios)
+            for r in range(lo, hi)
+        ]
+        if progress is not None:
+            progress.total = (progress.total or 0) + len(jobs)
+            progress.refresh()
+        run_jobs(jobs, ex, done)
+
+    def collect() -> pd.DataFrame:
+        frames = []
+        for key in sorted(results):
+            frames.append(with_cell(results[key].kpis, experiment.cells[key[0]]))
+        return pd.concat(frames, ignore_index=True)
+
+    own = executor is None
+    ex = executor if executor is not None else Executor("serial")
+    n = experiment.spec.replications
+    if precision is not None:
+        n = min(max(n, 2), precision.max_replications)
+    report: dict[str, Any] | None = None
+    batches = [n]
+    try:
+        batch(0, n)
+        if precision is not None:
+            while True:
+                reached, achieved, worst = precision_check(collect(), cols, precision)
+                if reached or n >= precision.max_replications:
+                    break
+                nxt = _next_replications(n, worst, precision.max_replications)
+                batch(n, nxt)
+                n = nxt
+                batches.append(n)
+            report = {
+                "target": precision.target,
+                "kpis": list(precision.kpis),
+                "max_replications": precision.max_replications,
+                "replications_used": n,
+                "batches": batches,
+                "achieved": achieved,
+                "reached": reached,
+            }
+    finally:
+        if own:
+            ex.close()
+    per_rep = collect()
+    summary, diffs = summarise_cells(per_rep, cols, experiment.scenario_names[0])
+    ordered = [results[k] for k in sorted(results)]
+    return ExperimentRun(
+        per_rep,
+        summary,
+        diffs,
+        n,
+        [r.seconds for r in ordered],
+        [r.events for r in ordered],
+        report,
+        episodes[0],
+    )
+
+
+def summarise_cells(per_rep: pd.DataFrame, cols: list[str], baseline: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Summary (mean, CI) and paired differences against ``baseline``, per cell."""
+    summaries, diffs = [], []
+    groups = per_rep.groupby(cols, sort=False, observed=True) if cols else [((), per_rep)]
+    for key, part in groups:
+        key_t = key if isinstance(key, tuple) else (key,)
+        values: dict[str, Any] = dict(zip(cols, key_t, strict=True))
+        plain = part.drop(columns=cols)
+        s = metrics.summarise(plain)
+        d = metrics.paired_differences(plain, baseline)
+        for frame in (s, d):
+            for i, c in enumerate(cols):
+                frame.insert(i, c, values[c])
+        summaries.append(s)
+        diffs.append(d)
+    return pd.concat(summaries, ignore_index=True), pd.concat(diffs, ignore_index=True)
