@@ -11,7 +11,8 @@ months that start at or after the warm-up.
 * ``waiting_at_end``: children on a waiting list at the horizon (all origins).
 * ``children_served``: intakes in the window (re-placements excluded).
 * ``escalations``: escalations in the window.
-* ``utilisation_mean``: occupied place-days / available place-days (all providers).
+* ``utilisation_mean``: occupied place-days / place-days staff allowed (all providers; per care form
+  from the monthly ``forms`` table).
 * ``provider_exits``: providers that left in the window.
 * ``admin_cost_eur``: administration of providers (the staff time it takes, in euros) and of
   contracting units; ``admin_cost_providers_eur`` and ``admin_cost_municipalities_eur`` split it.
@@ -88,20 +89,9 @@ def _episode_kpis(ep: pd.DataFrame, norms: Mapping[str, float], warmup: float, h
     }
 
 
-def _care_days(ep: pd.DataFrame, warmup: float, horizon: float) -> float:
-    """Place-days used in the window by children in care (first stay of each child)."""
-    start = ep["t_intake"].to_numpy(dtype=float)
-    stop = ep["t_end"].fillna(horizon).to_numpy(dtype=float)
-    stop = np.where(ep["state"].to_numpy() == "escalated", start, stop)
-    lo = np.maximum(start, warmup)
-    hi = np.minimum(stop, horizon)
-    return float(np.nansum(np.clip(hi - lo, 0.0, None)))
-
-
 def kpis(
     tables: Mapping[str, pd.DataFrame],
     norms: Mapping[str, float],
-    places: Mapping[str, int],
     warmup: float,
     horizon: float,
     youth: float,
@@ -154,11 +144,13 @@ def kpis(
     )
     total["replacement_extra_wait_days"] = float(extra.mean()) if extra.size else math.nan
     rows += [(k, ALL, total[k]) for k in KPIS]
-    window = horizon - warmup
+    forms = tables["forms"]
+    forms = forms[forms["t_start"] >= warmup].groupby("care_form", observed=True)[["occupied_days", "place_days"]].sum()
     for form, part in ep.groupby("care_form", sort=True, observed=True):
         fk = _episode_kpis(part, norms, warmup, horizon)
-        cap = places.get(str(form), 0) * window
-        fk["utilisation_mean"] = _care_days(part, warmup, horizon) / cap if cap > 0 else math.nan
+        occupied = float(forms["occupied_days"].get(form, 0.0))
+        available = float(forms["place_days"].get(form, 0.0))
+        fk["utilisation_mean"] = occupied / available if available > 0 else math.nan
         rows += [(k, str(form), fk[k]) for k in PER_FORM_KPIS]
     return pd.DataFrame(rows, columns=["kpi", "care_form", "value"])
 

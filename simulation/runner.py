@@ -81,14 +81,6 @@ class ReplicationResult:
     events: int
 
 
-def places_per_form(world: World) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in world.providers:
-        for o in p.forms:
-            out[o.care_form] = out.get(o.care_form, 0) + o.places
-    return out
-
-
 def run_replication(
     scenario: Scenario, replication: int, engine: str = "simpy", record_log: bool = False
 ) -> ReplicationResult:
@@ -123,7 +115,7 @@ def run_replication(
     tables["signals"] = signals
     norms = {k: v.wait_norm_days.value for k, v in forms.items()}
     youth = sum(g.youth for g in world.geography.gemeenten)
-    k = metrics.kpis(tables, norms, places_per_form(world), scenario.warmup_days, scenario.horizon_days, youth)
+    k = metrics.kpis(tables, norms, scenario.warmup_days, scenario.horizon_days, youth)
     k.insert(0, "replication", replication)
     k.insert(0, "scenario", scenario.name)
     return ReplicationResult(scenario.name, replication, tables, k, out.log, time.perf_counter() - start, model.events)

@@ -43,8 +43,8 @@ __all__ = ["EVENT_NAMES", "Model", "ModelOutput", "Switch", "World", "month_boun
 
 # Event kinds, which are also their rank at equal times: a discharge frees a place before a
 # referral at the same moment looks for one; a month closes its books before a provider whose
-# notice ends that day leaves.
-DISCHARGE, SWITCH, TARIFF, REFERRAL, ESCALATE, MONTH_END, EXIT = 0, 1, 2, 3, 4, 5, 6
+# notice ends that day leaves; the month's waiting lists are counted after both.
+DISCHARGE, SWITCH, TARIFF, REFERRAL, ESCALATE, MONTH_END, EXIT, SNAPSHOT = 0, 1, 2, 3, 4, 5, 6, 7
 EVENT_NAMES = {
     DISCHARGE: "discharge",
     SWITCH: "switch",
@@ -53,6 +53,7 @@ EVENT_NAMES = {
     ESCALATE: "escalate",
     MONTH_END: "month_end",
     EXIT: "exit",
+    SNAPSHOT: "snapshot",
 }
 
 WAITING, IN_CARE, DONE, ESCALATED = 0, 1, 2, 3
@@ -170,7 +171,10 @@ class Model:
         self.pf_form = [k[1] for k in self.pf_keys]
         self.pf_occ = [0] * npf
         self.pf_last = [0.0] * npf
-        self.pf_acc_occ = [0.0] * npf
+        self.pf_acc_occ = [0.0] * npf  # occupied place-days this month
+        self.pf_acc_fte = [0.0] * npf  # FTE-days
+        self.pf_acc_places = [0.0] * npf  # nominal place-days
+        self.pf_acc_eff = [0.0] * npf  # place-days staff allowed
         self.pf_rev = [0.0] * npf  # paid revenue this month
         self.pf_neg_months = [0] * npf
         self.eligible: list[list[int]] = [[] for _ in range(nq)]
@@ -265,6 +269,7 @@ class Model:
         self.months = month_boundaries(sc.start_date, self.horizon)
         for month, (_, end, _) in enumerate(self.months):
             agenda.append((end, MONTH_END, self._next_seq(), month))
+            agenda.append((end, SNAPSHOT, self._next_seq(), month))
         self.tariff_events: list[tuple[float, list[int]]] = []
         for day, factor, affected in self._tariff_plan():
             self.tariff_events.append((factor, affected))
@@ -288,6 +293,10 @@ class Model:
         self.waiting = _columns("month", "t_start", "unit_id", "care_form", "days", "waiting_mean", "waiting_end")
         self.exits = _columns("provider_id", "notice_day", "exit_day", "children_replaced", "cause")
         self.support_rows = _columns("provider_id", "day", "amount_eur")
+        self.forms = _columns(
+            "month", "t_start", "care_form", "days", "occupied_days", "place_days", "nominal_place_days"
+        )
+        self._grown: list[int] = []
         self._exit_notice: dict[int, float] = {}
         self._month_support = 0.0
 
@@ -496,6 +505,8 @@ class Model:
                 self._tariff(arg)
             elif kind == SWITCH:
                 self._switch(arg)
+            elif kind == SNAPSHOT:
+                self._snapshot(arg)
         self.events += processed
         return agenda[0][0] if agenda else None
 
@@ -504,6 +515,9 @@ class Model:
         d = t - self.pf_last[pf]
         if d > 0:
             self.pf_acc_occ[pf] += self.pf_occ[pf] * d
+            self.pf_acc_fte[pf] += self.fte[pf] * d
+            self.pf_acc_places[pf] += self.places[pf] * d
+            self.pf_acc_eff[pf] += self.eff[pf] * d
             self.pf_last[pf] = t
 
     def _accrue_k(self, k: int, t: float) -> None:
@@ -722,9 +736,12 @@ class Model:
             self.c_replaced[c] += 1
             self.c_wait_start[c] = t
         for pf in self.provider_pfs[p]:
+            self._accrue_pf(pf, t)  # staff and places count up to the exit, not after
             self.free[pf] = 0
             self.places[pf] = 0
             self.eff[pf] = 0
+            self.fte[pf] = 0.0
+            self.pipeline[pf].clear()
         for c in in_care:
             q = self.c_queue[c]
             for pf in self.eligible[q]:
@@ -774,7 +791,7 @@ class Model:
                 pay["delivered_eur"].append(delivered)
                 pay["paid_eur"].append(paid)
 
-        grow = []
+        by_form = [[0.0, 0.0, 0.0] for _ in self.form_keys]
         for p, prov in enumerate(self.providers):
             st = self.status[p]
             revenue = staff = housing = overhead = variable = admin = occ_days = eff_days = nominal_days = 0.0
@@ -782,9 +799,9 @@ class Model:
             for pf in self.provider_pfs[p]:
                 self._accrue_pf(pf, t)
                 cp = self.cf[self.pf_form[pf]].cost_price
-                scale = self.cost_factor[pf] * cost_index * days / 365.0
-                pf_staff = self.fte[pf] * cp.salary_eur_per_fte_year.value * scale
-                pf_housing = self.places[pf] * cp.housing_eur_per_place_year.value * scale
+                scale = self.cost_factor[pf] * cost_index / 365.0
+                pf_staff = self.pf_acc_fte[pf] * cp.salary_eur_per_fte_year.value * scale
+                pf_housing = self.pf_acc_places[pf] * cp.housing_eur_per_place_year.value * scale
                 pf_var = self.pf_acc_occ[pf] * cp.variable_eur_per_day.value * cost_index
                 pf_cost = (pf_staff + pf_housing) * (1.0 + cp.overhead_share.value) + pf_var
                 pf_rev = self.pf_rev[pf]
@@ -795,9 +812,13 @@ class Model:
                 variable += pf_var
                 admin += pf_staff * (1.0 - cp.non_productive_share.value) * self.admin_share[p]
                 occ_days += self.pf_acc_occ[pf]
-                eff_days += self.eff[pf] * days
-                nominal_days += self.places[pf] * days
-                fte_sum += self.fte[pf]
+                eff_days += self.pf_acc_eff[pf]
+                nominal_days += self.pf_acc_places[pf]
+                fte_sum += self.pf_acc_fte[pf] / days if days > 0 else 0.0
+                f = self.pf_form[pf]
+                by_form[f][0] += self.pf_acc_occ[pf]
+                by_form[f][1] += self.pf_acc_eff[pf]
+                by_form[f][2] += self.pf_acc_places[pf]
                 # Shrink a care form that keeps losing money.
                 if st == ACTIVE and fin.shrink is not None:
                     self.pf_neg_months[pf] = self.pf_neg_months[pf] + 1 if pf_rev < pf_cost else 0
@@ -837,7 +858,6 @@ class Model:
                     pipe = self.pipeline[pf]
                     pipe.clear()
                 # Phase-out: places fall linearly to zero at the end date.
-                f = self.pf_form[pf]
                 if f in self.phase:
                     self.places[pf] = min(
                         self.places[pf], math.floor(self.places0[pf] * (1.0 - self._phase_share(f, end)) + 1e-9)
@@ -846,8 +866,8 @@ class Model:
                 self.eff[pf] = self._effective_places(pf) if st != EXITED else 0
                 self.free[pf] += self.eff[pf] - before
                 if self.free[pf] > 0 and self.eff[pf] > before:
-                    grow.append(pf)
-                self.pf_acc_occ[pf] = 0.0
+                    self._grown.append(pf)
+                self.pf_acc_occ[pf] = self.pf_acc_fte[pf] = self.pf_acc_places[pf] = self.pf_acc_eff[pf] = 0.0
                 self.pf_rev[pf] = 0.0
             margin = revenue - staff - housing - overhead - variable
             self.reserves[p] += margin
@@ -893,6 +913,21 @@ class Model:
         mun["support_eur"].append(self._month_support)
         self._month_support = 0.0
 
+        fo = self.forms
+        for f, (occupied, eff, nominal) in enumerate(by_form):
+            for name, value in (
+                ("month", first), ("t_start", start), ("care_form", self.form_keys[f]), ("days", days),
+                ("occupied_days", occupied), ("place_days", eff), ("nominal_place_days", nominal),
+            ):  # fmt: skip
+                fo[name].append(value)
+
+    def _snapshot(self, m: int) -> None:
+        """After the books and any exits: give places new staff allow, then count the waiting lists."""
+        grown, self._grown = self._grown, []
+        for pf in grown:
+            self._fill(pf)
+        start, end, first = self.months[m]
+        days = end - start
         for q, (unit, form) in enumerate(self.queue_keys):
             self._queue_change(q, 0)
             w = self.waiting
@@ -904,9 +939,6 @@ class Model:
             w["waiting_mean"].append(self.q_area[q] / days if days > 0 else 0.0)
             w["waiting_end"].append(self.q_len[q])
             self.q_area[q] = 0.0
-
-        for pf in grow:
-            self._fill(pf)
 
     def _support(self, p: int, month_cost: float, days: float) -> float:
         """Liquidity support for a crucial provider about to give notice; 0 when none is given."""
@@ -990,5 +1022,6 @@ class Model:
             "waiting": self.waiting,
             "exits": self.exits,
             "support": self.support_rows,
+            "forms": self.forms,
         }
         return ModelOutput(tables, self.log)
