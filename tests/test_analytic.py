@@ -4,7 +4,12 @@ A single provider with ``c`` places, Poisson referrals and exponential durations
 stock and no escalation is an M/M/c queue with FCFS service, so the expected wait in the queue
 is E[Wq] = C(c, a) / (c mu - lambda) with a = lambda / mu and C the Erlang C probability that an
 arrival has to wait. Each replication gives one (nearly unbiased) estimate; the analytic value
-must lie in the 95% t-interval over the replications.
+must lie in the t-interval over the replications.
+
+The intervals are simultaneous 95% intervals: nine of them are checked (three queues, three
+statistics each), so each is a Bonferroni-corrected 1 - 0.05/9 interval. Nine separate 95%
+intervals would fail by chance in about a third of all random-number streams, so any change
+of the generator would break the suite at random.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ WARMUP_DAYS = 200.0
 
 # (lambda per day, mean service days, places): utilisations 0.70, 0.75, 0.80.
 CASES = [(0.7, 1.0, 1), (3.0, 1.0, 4), (8.0, 0.5, 5)]
+N_INTERVALS = 3 * len(CASES)
+LEVEL = 1.0 - 0.05 / N_INTERVALS
 
 
 def erlang_b(c: int, a: float) -> float:
@@ -45,7 +52,7 @@ def mmc_wq(lam: float, mu: float, c: int) -> float:
     return erlang_c(c, lam / mu) / (c * mu - lam)
 
 
-def t_interval(values, level: float = 0.95) -> tuple[float, float, float]:
+def t_interval(values, level: float = LEVEL) -> tuple[float, float, float]:
     v = np.asarray(values, dtype=float)
     mean = float(v.mean())
     half = float(stats.t.ppf(0.5 + level / 2, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
@@ -115,16 +122,16 @@ def test_mean_wait_matches_erlang_c(mmc_runs):
     np.testing.assert_allclose(rows["wait_kpi"], rows["wait_mean"], rtol=1e-12)
     expected = mmc_wq(lam, mu, c)
     mean, lo, hi = t_interval(rows["wait_mean"])
-    assert lo <= expected <= hi, f"E[Wq]={expected:.4f} outside 95% CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
-    # And the interval is informative: narrower than 20% of the value.
-    assert hi - lo < 0.2 * expected
+    assert lo <= expected <= hi, f"E[Wq]={expected:.4f} outside CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
+    # And the interval is informative: narrower than 30% of the value.
+    assert hi - lo < 0.3 * expected
 
 
 def test_probability_of_waiting_matches_erlang_c(mmc_runs):
     lam, mu, c, rows = mmc_runs
     expected = erlang_c(c, lam / mu)
     mean, lo, hi = t_interval(rows["p_wait"])
-    assert lo <= expected <= hi, f"C(c,a)={expected:.4f} outside 95% CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
+    assert lo <= expected <= hi, f"C(c,a)={expected:.4f} outside CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
     assert hi - lo < 0.05
 
 
@@ -132,7 +139,7 @@ def test_mean_queue_length_matches_littles_law(mmc_runs):
     lam, mu, c, rows = mmc_runs
     expected = lam * mmc_wq(lam, mu, c)  # Lq = lambda E[Wq]
     mean, lo, hi = t_interval(rows["lq"])
-    assert lo <= expected <= hi, f"Lq={expected:.4f} outside 95% CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
+    assert lo <= expected <= hi, f"Lq={expected:.4f} outside CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
 
 
 @pytest.mark.parametrize(

@@ -845,7 +845,9 @@ class Model:
                     rate = wf.vacancy_fill_per_month.value
                     if self.reserves[p] < 0:
                         rate *= wf.deficit_hiring_factor.value
-                    hires = vacancies * rate
+                    # A sliver of a vacancy (under 0.05 FTE) is filled at once: otherwise staff
+                    # approach the target without reaching it and the last place never opens.
+                    hires = vacancies if vacancies < 0.05 and rate > 0 else vacancies * rate
                     if wf.hiring_delay_months == 0:
                         self.fte[pf] += hires
                     elif hires > 0:
