@@ -202,7 +202,7 @@ class Executor:
         if kind not in EXECUTORS:
             raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
         self.kind = kind
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = 1 if kind == "serial" else workers or os.cpu_count() or 1
         if kind == "processes" and max_jobs:
             self.workers = min(self.workers, max_jobs)
         self.scheduler = scheduler
