@@ -441,7 +441,7 @@ def _execute(args: argparse.Namespace, sweep: Sequence[tuple[str, Sequence[Any]]
             _progress_bar(f"{command} {exp.name}") as bar,
         ):
             result = run_experiment(
-                exp, engine=args.engine, executor=ex, tables=writer.add_part, precision=precision, progress=bar
+                exp, engine=args.engine, executor=ex, writer=writer, precision=precision, progress=bar
             )
         sim_seconds = time.perf_counter() - started
         writer.add_table("kpis", result.kpis)
@@ -495,6 +495,7 @@ def _execute(args: argparse.Namespace, sweep: Sequence[tuple[str, Sequence[Any]]
             (scenario,) = exp.cells[0].scenarios
             manifest["scenario_fingerprint"] = fingerprint(scenario)
             manifest["scenario"] = scenario.model_dump(mode="json")
+        writer.join()
         manifest["timings"]["wall_seconds"] = round(time.perf_counter() - started, 3)
         path = writer.commit(manifest)
     n_runs = len(result.seconds)

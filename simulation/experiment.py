@@ -483,10 +483,6 @@ class ExperimentRun:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _part_key(key: tuple[int, int, int]) -> str:
-    return f"{key[0]:05d}-{key[1]:04d}-{key[2]:07d}"
-
-
 def precision_check(
     kpis: pd.DataFrame, cell_columns: list[str], precision: PrecisionSpec
 ) -> tuple[bool, dict[str, dict[str, float | None]], float]:
@@ -538,17 +534,24 @@ def run_experiment(
     engine: str = "simpy",
     executor: Any = None,
     tables: Callable[[str, str, pd.DataFrame], None] | None = None,
+    writer: Any = None,
     precision: PrecisionSpec | None = None,
     progress: Any = None,
 ) -> ExperimentRun:
     """Run every (cell, scenario, replication); more replications in batches if ``precision``.
 
     ``executor`` is a :class:`simulation.runner.Executor` (serial if None). ``tables(name, key,
-    frame)`` receives each replication's result tables with the cell columns in front (omit
-    it to compute KPIs only). ``progress`` is a tqdm-like bar (``update``, ``total``,
-    ``refresh``).
+    frame)`` receives each replication's result tables with the cell columns in front; a
+    ``writer`` (:class:`simulation.results.ResultWriter`) takes them as parts, written by the
+    workers themselves when they share this machine's disk. Give neither to compute KPIs
+    only. ``progress`` is a tqdm-like bar (``update``, ``total``, ``refresh``).
     """
-    from simulation.runner import Executor, Job, JobResult, run_jobs
+    from simulation.runner import Executor, Job, JobResult, part_key, run_jobs
+
+    if tables is not None and writer is not None:
+        raise ValueError("give tables or writer, not both")
+    if writer is not None:
+        tables = writer.add_part
 
     cols = experiment.cell_columns()
     results: dict[tuple[int, int, int], JobResult] = {}
@@ -561,20 +564,31 @@ def run_experiment(
         return frame
 
     def done(res: Any) -> None:
-        cell = experiment.cells[res.key[0]]
-        if res.tables is not None and tables is not None:
-            key = _part_key(res.key)
+        key = part_key(res.key)
+        if res.parts is not None:
+            for name in res.parts:
+                writer.register_part(name, key)
+        elif res.tables is not None and tables is not None:
             for name, frame in res.tables.items():
-                tables(name, key, with_cell(frame, cell))
-            episodes[0] += len(res.tables.get("episodes", ()))
+                tables(name, key, frame)
+        episodes[0] += res.episodes
         res.tables = None
         results[res.key] = res
         if progress is not None:
             progress.update(1)
 
     def batch(lo: int, hi: int) -> None:
+        direct = str(writer.parts_dir) if writer is not None and ex.shares_disk else None
         jobs = [
-            Job((cell.index, s, r), scenario, r, engine, tables=tables is not None)
+            Job(
+                (cell.index, s, r),
+                scenario,
+                r,
+                engine,
+                tables=tables is not None,
+                columns=tuple(cell.columns(experiment.with_variant).items()),
+                parts_dir=direct,
+            )
             for cell in experiment.cells
             for s, scenario in enumerate(cell.scenarios)
             for r in range(lo, hi)

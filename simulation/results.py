@@ -41,6 +41,7 @@ __all__ = [
     "list_results",
     "open_results",
     "store_dir",
+    "write_part",
     "write_result_set",
 ]
 
@@ -50,7 +51,7 @@ PENDING = "pending.json"
 _PARTS = ".parts"
 _COMPRESSION = "zstd"
 #: Rows per Parquet row group when parts are joined.
-_ROW_GROUP = 1 << 20
+_ROW_GROUP = 1 << 19
 
 
 class ResultExistsError(FileExistsError):
@@ -85,6 +86,16 @@ def _normalise(table: pa.Table) -> pa.Table:
     return table.cast(pa.schema(fields))
 
 
+def write_part(parts_dir: Path, name: str, key: str, frame: pd.DataFrame) -> None:
+    """Write one piece of table ``name`` (uncompressed Arrow IPC: cheap to write and to join)."""
+    folder = parts_dir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    tmp = folder / f".{key}.arrow.tmp"
+    feather.write_feather(table, tmp, compression="uncompressed")
+    os.replace(tmp, folder / f"{key}.arrow")
+
+
 class ResultWriter:
     """Write one result set into a temporary directory; :meth:`commit` renames it into place.
 
@@ -116,10 +127,18 @@ class ResultWriter:
 
         Pieces are kept as uncompressed Arrow IPC files until :meth:`commit` (cheap to write).
         """
-        folder = self.tmp / _PARTS / name
-        folder.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        feather.write_feather(table, folder / f"{key}.arrow", compression="uncompressed")
+        write_part(self.parts_dir, name, key, frame)
+        self.register_part(name, key)
+
+    @property
+    def parts_dir(self) -> Path:
+        """Where parts go; a worker that shares the disk may write them itself (:func:`write_part`)."""
+        return self.tmp / _PARTS
+
+    def register_part(self, name: str, key: str) -> None:
+        """Count a part that :func:`write_part` wrote into :attr:`parts_dir`."""
+        if not (self.parts_dir / name / f"{key}.arrow").is_file():
+            raise FileNotFoundError(f"part {name}/{key} was not written")
         self._parts.setdefault(name, []).append(key)
 
     def add_table(self, name: str, frame: pd.DataFrame) -> None:
@@ -130,34 +149,50 @@ class ResultWriter:
         self._tables.append(name)
 
     def _join(self, name: str) -> None:
+        """Join the parts of ``name`` in key order, holding one row group's worth at a time."""
         files = [self.tmp / _PARTS / name / f"{k}.arrow" for k in sorted(self._parts[name])]
-        parts = [feather.read_table(f, memory_map=True) for f in files]
+        schemas, rows = [], []
+        for f in files:
+            with pa.memory_map(str(f)) as source:
+                reader = pa.ipc.open_file(source)
+                schemas.append(reader.schema)
+                rows.append(sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches)))
         # Empty parts carry no type information (pandas gives their columns a default type).
-        typed = [t for t in parts if t.num_rows > 0] or parts[:1]
+        typed = [sc for sc, n in zip(schemas, rows, strict=True) if n > 0] or schemas[:1]
         schema = pa.unify_schemas(
-            [_normalise(t.schema.empty_table()).schema.remove_metadata() for t in typed], promote_options="permissive"
+            [_normalise(sc.empty_table()).schema.remove_metadata() for sc in typed], promote_options="permissive"
         )
         with pq.ParquetWriter(self.tmp / f"{name}.parquet", schema, compression=_COMPRESSION) as writer:
             batch: list[pa.Table] = []
-            rows = 0
-            for part in parts:
-                if part.num_rows == 0:
+            pending = 0
+            for f, n in zip(files, rows, strict=True):
+                if n == 0:
                     continue
+                part = feather.read_table(f, memory_map=True)
                 batch.append(_normalise(part).replace_schema_metadata(None).cast(schema))
-                rows += part.num_rows
-                if rows >= _ROW_GROUP:
+                pending += n
+                if pending >= _ROW_GROUP:
                     writer.write_table(pa.concat_tables(batch), row_group_size=_ROW_GROUP)
-                    batch, rows = [], 0
+                    batch, pending = [], 0
             if batch:
                 writer.write_table(pa.concat_tables(batch), row_group_size=_ROW_GROUP)
 
+    def join(self) -> None:
+        """Join the parts of every table into its Parquet file (:meth:`commit` does it if needed)."""
+        try:
+            for name in self._parts:
+                if not (self.tmp / f"{name}.parquet").exists():
+                    self._join(name)
+            shutil.rmtree(self.tmp / _PARTS, ignore_errors=True)
+        except BaseException:
+            self.abort()
+            raise
+
     def commit(self, manifest: Mapping[str, Any]) -> Path:
         """Join the parts, write the manifest last, and rename the directory into place."""
+        self.join()
         try:
             names = [*self._parts, *self._tables]
-            for name in self._parts:
-                self._join(name)
-            shutil.rmtree(self.tmp / _PARTS, ignore_errors=True)
             (self.tmp / PENDING).unlink(missing_ok=True)
             full = dict(manifest)
             full["tables"] = names

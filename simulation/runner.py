@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -36,6 +37,7 @@ __all__ = [
     "ReplicationResult",
     "build_world",
     "contracts_table",
+    "part_key",
     "run_job",
     "run_jobs",
     "run_many",
@@ -130,6 +132,11 @@ class Job:
     replication: int
     engine: str = "simpy"
     tables: bool = True
+    #: columns put in front of every table (the experiment's cell: variant, swept paths)
+    columns: tuple[tuple[str, Any], ...] = ()
+    #: write the tables as parts into this folder (a result set being written) instead of
+    #: returning them: saves sending them between processes when the worker shares the disk
+    parts_dir: str | None = None
 
 
 @dataclass
@@ -139,6 +146,14 @@ class JobResult:
     tables: dict[str, pd.DataFrame] | None
     seconds: float
     events: int
+    #: names of the tables written into ``Job.parts_dir``, and the number of episodes
+    parts: list[str] | None = None
+    episodes: int = 0
+
+
+def part_key(key: tuple[int, int, int]) -> str:
+    """The name of a job's part: sorts as (cell, scenario, replication)."""
+    return f"{key[0]:05d}-{key[1]:04d}-{key[2]:07d}"
 
 
 def warmup_table(waiting: pd.DataFrame) -> pd.DataFrame:
@@ -164,12 +179,22 @@ def warmup_table(waiting: pd.DataFrame) -> pd.DataFrame:
 def run_job(job: Job) -> JobResult:
     """Run one job; tables (with the derived ``warmup`` table) only if the job asks for them."""
     r = run_replication(job.scenario, job.replication, engine=job.engine)
-    tables = None
-    if job.tables:
-        tables = dict(r.tables)
-        if "waiting" in tables:
-            tables["warmup"] = warmup_table(tables["waiting"])
-    return JobResult(job.key, r.kpis, tables, r.seconds, r.events)
+    if not job.tables:
+        return JobResult(job.key, r.kpis, None, r.seconds, r.events)
+    tables = dict(r.tables)
+    if "waiting" in tables:
+        tables["warmup"] = warmup_table(tables["waiting"])
+    for frame in tables.values():
+        for i, (c, v) in enumerate(job.columns):
+            frame.insert(i, c, v)
+    episodes = len(tables.get("episodes", ()))
+    if job.parts_dir is None:
+        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, episodes)
+    from simulation.results import write_part
+
+    for name, frame in tables.items():
+        write_part(Path(job.parts_dir), name, part_key(job.key), frame)
+    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), episodes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,6 +235,11 @@ class Executor:
         self._client: Any = None
         self._cluster: Any = None
 
+    @property
+    def shares_disk(self) -> bool:
+        """Whether workers see this machine's files (all but a remote Dask cluster)."""
+        return self.kind != "dask" or not self.scheduler
+
     def __enter__(self) -> Executor:
         if self.kind == "dask":
             self._start_dask()
@@ -224,6 +254,7 @@ class Executor:
         try:
             if self.scheduler:
                 self._client = Client(self.scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+                self.workers = len(self._client.scheduler_info().get("workers", {})) or self.workers
             else:
                 self._cluster = LocalCluster(
                     n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
@@ -257,8 +288,9 @@ class Executor:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers)
             futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
             try:
-                for fut in as_completed(futures):
-                    yield futures[fut], fut.result()
+                for fut in as_completed(list(futures)):
+                    # Forget each future once read, so its result is freed as soon as it is used.
+                    yield futures.pop(fut), fut.result()
             finally:
                 for fut in futures:
                     fut.cancel()
@@ -269,11 +301,18 @@ class Executor:
                 self._start_dask()
             dfutures = self._client.map(fn, list(items), pure=False)
             index = {f.key: i for i, f in enumerate(dfutures)}
+            pending = dict(zip(index, dfutures, strict=True))
+            del dfutures
             try:
-                for fut in dask_completed(dfutures, loop=self._client.loop):
-                    yield index[fut.key], fut.result()
+                for fut in dask_completed(list(pending.values()), loop=self._client.loop):
+                    i = index[fut.key]
+                    result = fut.result()
+                    del pending[fut.key]
+                    fut.release()  # the cluster may drop the result now
+                    yield i, result
             finally:
-                self._client.cancel(dfutures)
+                if pending:
+                    self._client.cancel(list(pending.values()))
 
 
 def run_jobs(

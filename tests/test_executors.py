@@ -104,3 +104,24 @@ def test_unreachable_scheduler_exits_2(tmp_path: Path, capsys, monkeypatch) -> N
     err = capsys.readouterr().err
     assert "tcp://127.0.0.1:9" in err and "Traceback" not in err
     assert not any(tmp_path.iterdir())  # nothing left behind
+
+
+class _RemoteLike(Executor):
+    """A serial executor that pretends its workers do not share this disk (a remote cluster)."""
+
+    @property
+    def shares_disk(self) -> bool:
+        return False
+
+
+def test_parts_written_by_workers_or_sent_back_give_the_same_bytes(serial, tmp_path: Path) -> None:
+    from simulation.experiment import load_experiment, run_experiment
+    from simulation.results import ResultWriter
+
+    exp = load_experiment(EXPERIMENT, {"replications": 2, "years": 0.25})
+    with ResultWriter(tmp_path / "sent") as writer, _RemoteLike("serial") as ex:
+        run = run_experiment(exp, executor=ex, writer=writer)
+        writer.commit({"name": exp.name})
+    assert run.episodes > 0
+    for name in ("episodes", "waiting", "warmup", "ledger"):
+        assert (tmp_path / "sent" / f"{name}.parquet").read_bytes() == serial[f"{name}.parquet"], name
