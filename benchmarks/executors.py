@@ -58,17 +58,18 @@ def main() -> None:
         ("processes, 2 workers", ["--executor", "processes", "--workers", "2"]),
         ("dask LocalCluster(2)", ["--executor", "dask", "--workers", "2"]),
     ]
-    base = None
+    times: dict[str, list[float]] = {label: [] for label, _ in setups}
     with tempfile.TemporaryDirectory() as tmp:
-        for label, flags in setups:
-            times = []
-            for i in range(args.repeat):
+        # Rounds interleave the executors, so a busy moment on the machine hits all of them.
+        for i in range(args.repeat):
+            for label, flags in setups:
                 out = Path(tmp) / f"{flags[1]}-{i}"
                 cmd = [*CLI, "run", str(SCENARIO), "--replications", str(args.replications), "--years", "1"]
-                times.append(_run([*cmd, *flags, "--out", str(out)])[0])
-            med = statistics.median(times)
-            base = base or med
-            print(f"{label:<24} {med:>9.1f} {min(times):>7.1f} {base / med:>8.2f}x")
+                times[label].append(_run([*cmd, *flags, "--out", str(out)])[0])
+        base = statistics.median(times["serial"])
+        for label, _ in setups:
+            med = statistics.median(times[label])
+            print(f"{label:<24} {med:>9.1f} {min(times[label]):>7.1f} {base / med:>8.2f}x")
         if not args.skip_memory:
             cmd = [*CLI, "run", str(SCENARIO), "--replications", "1", "--years", str(args.years)]
             wall, peak = _run([*cmd, "--executor", "serial", "--out", str(Path(tmp) / "memory")])
