@@ -37,6 +37,7 @@ from simulation.experiment import (
 from simulation.results import (
     ResultExistsError,
     ResultWriter,
+    code_fingerprint,
     find_reusable,
     free_dir,
     list_results,
@@ -418,7 +419,7 @@ def _execute(args: argparse.Namespace, sweep: Sequence[tuple[str, Sequence[Any]]
             raise ResultExistsError(f"--out: {dest} already exists; results are never overwritten (choose another)")
     else:
         base = store_dir(args.root, exp.name, fp, exp.seed)
-        reuse = None if args.force else find_reusable(base, fp)
+        reuse = None if args.force else find_reusable(base, fp, code_fingerprint())
         if reuse is not None:
             print(f"reusing {_shown(reuse)} (same experiment and seed; --force runs it again)")
             rs = open_results(reuse)
@@ -466,6 +467,7 @@ def _execute(args: argparse.Namespace, sweep: Sequence[tuple[str, Sequence[Any]]
             "description": exp.spec.description,
             "file": str(Path(args.file).resolve()),
             "fingerprint": fp,
+            "code_fingerprint": code_fingerprint(),
             "scenarios": exp.scenario_names,
             "scenario_files": list(exp.files),
             "scenario_fingerprints": exp.scenario_fingerprints(),

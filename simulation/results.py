@@ -18,6 +18,7 @@ The result store (:func:`store_dir`, :func:`list_results`) keeps result sets und
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -37,6 +38,7 @@ __all__ = [
     "ResultExistsError",
     "ResultSet",
     "ResultWriter",
+    "code_fingerprint",
     "find_reusable",
     "list_results",
     "open_results",
@@ -245,8 +247,18 @@ def store_dir(root: str | Path, name: str, fingerprint: str, seed: int) -> Path:
     return Path(root) / f"{name}-{fingerprint[:8]}-{seed}"
 
 
-def find_reusable(base: Path, fingerprint: str) -> Path | None:
-    """``base`` (or a ``base-N`` written with --force) if it is complete and has ``fingerprint``."""
+def code_fingerprint() -> str:
+    """SHA-256 of the simulation package's source: results made by other code are not reused."""
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def find_reusable(base: Path, fingerprint: str, code: str | None = None) -> Path | None:
+    """``base`` (or a ``base-N`` written with --force) if it is complete, has ``fingerprint``
+    and, if ``code`` is given, was made by code with that :func:`code_fingerprint`."""
     candidates = [base, *sorted(base.parent.glob(f"{base.name}-*"), key=lambda p: p.name)]
     for path in candidates:
         if path.is_dir() and (path / MANIFEST).is_file():
@@ -254,7 +266,9 @@ def find_reusable(base: Path, fingerprint: str) -> Path | None:
                 manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if manifest.get("fingerprint") == fingerprint:
+            if manifest.get("fingerprint") == fingerprint and (
+                code is None or manifest.get("code_fingerprint") == code
+            ):
                 return path
     return None
 

@@ -3,8 +3,10 @@ mid-way leaves nothing that looks complete."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,7 +97,8 @@ def test_store_reuses_by_fingerprint_and_seed_force_writes_a_new_directory(tmp_p
     (d1,) = _complete(root)
     m = open_results(d1).manifest
     assert d1.name == f"flevoland-regimes-{m['fingerprint'][:8]}-2026"
-    for key in ("scenario_fingerprints", "seed", "replications", "engine", "versions", "git_commit", "timings"):
+    keys = ("scenario_fingerprints", "code_fingerprint", "seed", "replications", "engine", "versions", "git_commit")
+    for key in (*keys, "timings", "precision", "executor"):
         assert key in m, key
     assert m["command_line"] and m["versions"]["distributed"] != "not installed"
     assert len(m["scenario_fingerprints"]) == 6 and m["cell_columns"] == ["variant"]
@@ -106,6 +109,15 @@ def test_store_reuses_by_fingerprint_and_seed_force_writes_a_new_directory(tmp_p
     assert again.startswith(f"reusing {d1}") and _complete(root) == [d1]
     assert (d1 / "episodes.parquet").stat().st_mtime_ns == stamp
     assert again.split("\n", 1)[1].strip() == first.split("\n\n", 1)[1].strip()  # the same table
+
+    # A result made by other code (the model changed) is not reused.
+    manifest = json.loads((d1 / MANIFEST).read_text())
+    stale = {**manifest, "code_fingerprint": "0" * 64}
+    (d1 / MANIFEST).write_text(json.dumps(stale))
+    assert main(base) == 0
+    assert "reusing" not in capsys.readouterr().out
+    (d1 / MANIFEST).write_text(json.dumps(manifest))
+    shutil.rmtree(f"{d1}-2")
 
     assert main([*base, "--seed", "5"]) == 0  # another seed: another result
     assert main([*base, "--force"]) == 0
