@@ -39,23 +39,12 @@ from simulation.config import Scenario
 from simulation.core.demand import ORIGIN_INITIAL, Referrals
 from simulation.core.world import Geography, Market, Provider
 
-__all__ = ["EVENT_NAMES", "Model", "ModelOutput", "Switch", "World", "month_boundaries"]
+__all__ = ["Model", "ModelOutput", "Switch", "World", "month_boundaries"]
 
 # Event kinds, which are also their rank at equal times: a discharge frees a place before a
 # referral at the same moment looks for one; a month closes its books before a provider whose
 # notice ends that day leaves; the month's waiting lists are counted after both.
 DISCHARGE, SWITCH, TARIFF, REFERRAL, ESCALATE, MONTH_END, EXIT, SNAPSHOT = 0, 1, 2, 3, 4, 5, 6, 7
-EVENT_NAMES = {
-    DISCHARGE: "discharge",
-    SWITCH: "switch",
-    TARIFF: "tariff",
-    REFERRAL: "referral",
-    ESCALATE: "escalate",
-    MONTH_END: "month_end",
-    EXIT: "exit",
-    SNAPSHOT: "snapshot",
-}
-
 WAITING, IN_CARE, DONE, ESCALATED = 0, 1, 2, 3
 ACTIVE, NOTICE, EXITED = 0, 1, 2
 STATUS_NAMES = {ACTIVE: "active", NOTICE: "notice", EXITED: "exited"}
@@ -193,7 +182,6 @@ class Model:
         self.k_last: list[float] = []
         self.k_ytd: list[float] = []
         self.k_ceiling: list[float] = []
-        self.k_delivered_total = 0.0
         self.contracted: set[tuple[str, str, str]] = {(c.unit_id, c.provider_id, c.care_form) for c in market.contracts}
         self._ceilings = self._budget_ceilings(markets)
 
@@ -222,8 +210,6 @@ class Model:
             self._initial_staff(pf)
             self.eff[pf] = self._effective_places(pf)
         self.free = [self.eff[pf] for pf in range(npf)]
-        self.month_leavers = [0.0] * npf
-        self.month_hires = [0.0] * npf
 
         # Waiting-list monitor per queue (time-weighted length).
         self.q_len = [0] * nq
@@ -548,15 +534,22 @@ class Model:
             self.c_diverted[c] = True
         q = self.c_queue[c]
         self.c_wait_start[c] = self.now
-        free, status, pf_provider = self.free, self.status, self.pf_provider
-        for pf in self.eligible[q]:
-            if free[pf] > 0 and status[pf_provider[pf]] == ACTIVE:
-                self._intake(c, pf, q)
-                return
+        pf = self._free_slot(q)
+        if pf >= 0:
+            self._intake(c, pf, q)
+            return
         self.normal[q].append(c)
         self._queue_change(q, +1)
         if self.c_escalates[c] and self.c_origin[c] != ORIGIN_INITIAL:
             self._schedule(self.now + self.esc_after[self.c_form[c]], ESCALATE, c)
+
+    def _free_slot(self, q: int) -> int:
+        """The first eligible slot of waiting list ``q`` with a free place at an active provider, or -1."""
+        free, status, pf_provider = self.free, self.status, self.pf_provider
+        for pf in self.eligible[q]:
+            if free[pf] > 0 and status[pf_provider[pf]] == ACTIVE:
+                return pf
+        return -1
 
     def _intake(self, c: int, pf: int, q: int) -> None:
         t = self.now
@@ -744,10 +737,9 @@ class Model:
             self.pipeline[pf].clear()
         for c in in_care:
             q = self.c_queue[c]
-            for pf in self.eligible[q]:
-                if self.free[pf] > 0 and self.status[self.pf_provider[pf]] == ACTIVE:
-                    self._intake(c, pf, q)
-                    break
+            pf = self._free_slot(q)
+            if pf >= 0:
+                self._intake(c, pf, q)
             else:
                 self.priority[q].append(c)
                 self._queue_change(q, +1)
@@ -779,7 +771,6 @@ class Model:
             self.k_ytd[k] = 0.0 if new_year else self.k_ytd[k] + paid
             self.k_acc[k] = 0.0
             self.pf_rev[pf] += paid
-            self.k_delivered_total += delivered
             if delivered > 0.0:
                 unit, form = self.queue_keys[q]
                 pay = self.payments
@@ -854,7 +845,6 @@ class Model:
                         pipe.append((m + wf.hiring_delay_months, hires))
                     leavers_sum += leavers
                     hires_sum += arrived
-                    self.month_leavers[pf] = leavers
                 else:
                     self.fte[pf] = 0.0
                     pipe = self.pipeline[pf]

@@ -134,6 +134,7 @@ class PurchasingRegime:
         for f in care_forms:
             if not self.pooled(f) or levels[f] != "regional":
                 continue
+            where = {p.provider_id: p for p in offering[f]}
             for u in by_level["regional"]:
                 home = (u.unit_id, f)
                 extra: list[str] = []
@@ -145,7 +146,6 @@ class PurchasingRegime:
                     for pid in contracted.get((other, f), []):
                         if pid not in eligible[home] and pid not in extra:
                             extra.append(pid)
-                where = {p.provider_id: p for p in offering[f]}
                 extra.sort(key=lambda pid: (distance_km(u.lon, u.lat, where[pid].lon, where[pid].lat), pid))
                 eligible[home] = eligible[home] + extra
 
