@@ -47,7 +47,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulation import metrics
-from simulation.config import Scenario, ScenarioError, fingerprint, load_raw, validate_scenario
+from simulation.config import Scenario, ScenarioError, fingerprint, load_raw, validate_scenario, yaml_load
 
 __all__ = [
     "DEFAULT_PRECISION_KPIS",
@@ -209,7 +209,7 @@ def _read_yaml(path: Path) -> Any:
     if not path.is_file():
         raise ScenarioError(str(path), [("file", "no such file")])
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -223,7 +223,7 @@ def is_experiment_file(path: str | Path) -> bool:
     if not path.is_file():
         return False
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError:
         return False
     return isinstance(data, dict) and "scenarios" in data and "care_forms" not in data and "extends" not in data
@@ -309,7 +309,7 @@ def parse_set(text: str) -> tuple[str, tuple[Any, ...]]:
         if not item:
             raise ScenarioError("--set", [(f"--set {path}", f"empty value in {rest!r}")])
         try:
-            value = yaml.safe_load(item)
+            value = yaml_load(item)
         except yaml.YAMLError:
             raise ScenarioError("--set", [(f"--set {path}", f"value {item!r} is not a valid YAML scalar")]) from None
         if isinstance(value, dict | list) or value is None:

@@ -35,7 +35,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simulation.config import EarlyWarning
 
@@ -234,7 +233,10 @@ def _ci(values: np.ndarray) -> tuple[float, float, float]:
     mean = float(v.mean())
     if v.size < 2:
         return mean, math.nan, math.nan
-    half = float(stats.t.ppf(0.975, v.size - 1) * v.std(ddof=1) / math.sqrt(v.size))
+    # scipy.special rather than scipy.stats: the same quantile without a second of import time.
+    from scipy.special import stdtrit
+
+    half = float(stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / math.sqrt(v.size))
     return mean, mean - half, mean + half
 
 
