@@ -497,7 +497,7 @@ def _execute(args: argparse.Namespace, sweep: Sequence[tuple[str, Sequence[Any]]
             (scenario,) = exp.cells[0].scenarios
             manifest["scenario_fingerprint"] = fingerprint(scenario)
             manifest["scenario"] = scenario.model_dump(mode="json")
-        writer.join()
+        writer.finish_parts()
         manifest["timings"]["wall_seconds"] = round(time.perf_counter() - started, 3)
         path = writer.commit(manifest)
     n_runs = len(result.seconds)

@@ -5,11 +5,15 @@ into place only when every file is complete, so a directory with a manifest is a
 and a run that dies leaves only a ``.<name>.tmp-*`` directory behind (with no manifest). The
 CLI, the dashboard and the calibration read result sets through :func:`open_results` only.
 
-:class:`ResultWriter` streams: the tables of each replication are written as parts into the
-temporary directory as they arrive (in any order), and :meth:`ResultWriter.commit` joins the
-parts of each table in the order of their keys, one part in memory at a time. So the bytes of
-a table depend only on the parts and their keys, never on the order in which they arrived, and
-memory stays flat however many replications a run has.
+:class:`ResultWriter` streams: the tables of each replication are written as Parquet parts,
+by the worker that made them where it shares this disk, so the parent never encodes them. A
+table made of parts is a folder ``<table>.parquet/`` holding one ``<key>.parquet`` file per
+job, keys sorting as (cell, scenario, replication); ``pandas.read_parquet`` reads the folder as
+one table in that order, and :meth:`ResultSet.table` does so explicitly. At
+:meth:`ResultWriter.commit` the parts of a table are made to agree on one schema (an empty part
+carries no types), so the bytes of a result set depend only on the parts and their keys, never
+on the order in which they arrived or on the executor, and memory stays flat however many
+replications a run has.
 
 The result store (:func:`store_dir`, :func:`list_results`) keeps result sets under one root as
 ``<name>-<fingerprint8>-<seed>``; a second run with the same fingerprint and seed can reuse it.
@@ -30,7 +34,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.feather as feather
 import pyarrow.parquet as pq
 
 __all__ = [
@@ -50,9 +53,8 @@ __all__ = [
 MANIFEST = "manifest.json"
 #: Written into the temporary directory when a run starts, so a killed run can be recognised.
 PENDING = "pending.json"
-_PARTS = ".parts"
 _COMPRESSION = "zstd"
-#: Rows per Parquet row group when parts are joined.
+#: Rows per Parquet row group.
 _ROW_GROUP = 1 << 19
 
 
@@ -70,12 +72,27 @@ class ResultSet:
     def tables(self) -> list[str]:
         return list(self.manifest.get("tables", []))
 
-    def table(self, name: str) -> pd.DataFrame:
-        if name not in self._cache:
-            if name not in self.tables:
-                raise KeyError(f"no table {name!r} in {self.path}; tables: {self.tables}")
-            self._cache[name] = pd.read_parquet(self.path / f"{name}.parquet")
-        return self._cache[name]
+    def table(
+        self, name: str, columns: list[str] | None = None, filters: list[tuple[str, str, Any]] | None = None
+    ) -> pd.DataFrame:
+        """Table ``name`` as a DataFrame; ``columns`` and ``filters`` (pyarrow's
+        ``[(column, op, value)]``) read only what is asked, from the parts that hold it."""
+        if name not in self.tables:
+            raise KeyError(f"no table {name!r} in {self.path}; tables: {self.tables}")
+        whole = columns is None and filters is None
+        if whole and name in self._cache:
+            return self._cache[name]
+        path = self.path / f"{name}.parquet"
+        source: Any = part_files(path) if path.is_dir() else path
+        frame = pq.ParquetDataset(source, filters=filters).read(columns=columns).to_pandas()
+        if whole:
+            self._cache[name] = frame
+        return frame
+
+
+def part_files(folder: Path) -> list[Path]:
+    """The parts of a table folder in key order (hidden files are parts being written)."""
+    return sorted(p for p in folder.iterdir() if p.suffix == ".parquet" and not p.name.startswith((".", "_")))
 
 
 def _normalise(table: pa.Table) -> pa.Table:
@@ -88,14 +105,14 @@ def _normalise(table: pa.Table) -> pa.Table:
     return table.cast(pa.schema(fields))
 
 
-def write_part(parts_dir: Path, name: str, key: str, frame: pd.DataFrame) -> None:
-    """Write one piece of table ``name`` (uncompressed Arrow IPC: cheap to write and to join)."""
-    folder = parts_dir / name
+def write_part(root: Path, name: str, key: str, frame: pd.DataFrame) -> None:
+    """Write one piece of table ``name`` as ``root/<name>.parquet/<key>.parquet``."""
+    folder = root / f"{name}.parquet"
     folder.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    tmp = folder / f".{key}.arrow.tmp"
-    feather.write_feather(table, tmp, compression="uncompressed")
-    os.replace(tmp, folder / f"{key}.arrow")
+    table = _normalise(pa.Table.from_pandas(frame, preserve_index=False)).replace_schema_metadata(None)
+    tmp = folder / f".{key}.parquet.tmp"
+    pq.write_table(table, tmp, compression=_COMPRESSION, row_group_size=_ROW_GROUP)
+    os.replace(tmp, folder / f"{key}.parquet")
 
 
 class ResultWriter:
@@ -113,6 +130,7 @@ class ResultWriter:
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.tmp-", dir=self.dest.parent))
         self._parts: dict[str, list[str]] = {}
         self._tables: list[str] = []
+        self._unified: set[str] = set()
         self._done = False
         note = {"pid": os.getpid(), "started_at": _now(), **(pending or {})}
         (self.tmp / PENDING).write_text(json.dumps(note, indent=2, sort_keys=True, default=str), encoding="utf-8")
@@ -125,21 +143,20 @@ class ResultWriter:
             self.abort()
 
     def add_part(self, name: str, key: str, frame: pd.DataFrame) -> None:
-        """One piece of table ``name``; pieces are joined in the (string) order of their keys.
-
-        Pieces are kept as uncompressed Arrow IPC files until :meth:`commit` (cheap to write).
-        """
+        """One piece of table ``name``; pieces are read in the (string) order of their keys."""
         write_part(self.parts_dir, name, key, frame)
         self.register_part(name, key)
 
     @property
     def parts_dir(self) -> Path:
         """Where parts go; a worker that shares the disk may write them itself (:func:`write_part`)."""
-        return self.tmp / _PARTS
+        return self.tmp
 
     def register_part(self, name: str, key: str) -> None:
         """Count a part that :func:`write_part` wrote into :attr:`parts_dir`."""
-        if not (self.parts_dir / name / f"{key}.arrow").is_file():
+        if name in self._tables:
+            raise ValueError(f"table {name!r} written twice")
+        if not (self.tmp / f"{name}.parquet" / f"{key}.parquet").is_file():
             raise FileNotFoundError(f"part {name}/{key} was not written")
         self._parts.setdefault(name, []).append(key)
 
@@ -150,54 +167,42 @@ class ResultWriter:
         frame.to_parquet(self.tmp / f"{name}.parquet", index=False, engine="pyarrow", compression="zstd")
         self._tables.append(name)
 
-    def _join(self, name: str) -> None:
-        """Join the parts of ``name`` in key order, holding one row group's worth at a time."""
-        files = [self.tmp / _PARTS / name / f"{k}.arrow" for k in sorted(self._parts[name])]
-        schemas, rows = [], []
-        for f in files:
-            with pa.memory_map(str(f)) as source:
-                reader = pa.ipc.open_file(source)
-                schemas.append(reader.schema)
-                rows.append(sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches)))
+    def _unify(self, name: str) -> None:
+        """Give every part of ``name`` the schema of the whole table (parts are read as one)."""
+        files = [self.tmp / f"{name}.parquet" / f"{k}.parquet" for k in sorted(self._parts[name])]
+        schemas = [pq.read_schema(f) for f in files]
+        rows = [pq.read_metadata(f).num_rows for f in files]
         # Empty parts carry no type information (pandas gives their columns a default type).
         typed = [sc for sc, n in zip(schemas, rows, strict=True) if n > 0] or schemas[:1]
-        schema = pa.unify_schemas(
-            [_normalise(sc.empty_table()).schema.remove_metadata() for sc in typed], promote_options="permissive"
-        )
-        with pq.ParquetWriter(self.tmp / f"{name}.parquet", schema, compression=_COMPRESSION) as writer:
-            batch: list[pa.Table] = []
-            pending = 0
-            for f, n in zip(files, rows, strict=True):
-                if n == 0:
-                    continue
-                part = feather.read_table(f, memory_map=True)
-                batch.append(_normalise(part).replace_schema_metadata(None).cast(schema))
-                pending += n
-                if pending >= _ROW_GROUP:
-                    writer.write_table(pa.concat_tables(batch), row_group_size=_ROW_GROUP)
-                    batch, pending = [], 0
-            if batch:
-                writer.write_table(pa.concat_tables(batch), row_group_size=_ROW_GROUP)
+        schema = pa.unify_schemas(typed, promote_options="permissive")
+        for f, sc, n in zip(files, schemas, rows, strict=True):
+            if sc.equals(schema):
+                continue
+            table = schema.empty_table() if n == 0 else pq.read_table(f).select(schema.names).cast(schema)
+            tmp = f.with_name(f".{f.name}.tmp")
+            pq.write_table(table, tmp, compression=_COMPRESSION, row_group_size=_ROW_GROUP)
+            os.replace(tmp, f)
 
-    def join(self) -> None:
-        """Join the parts of every table into its Parquet file (:meth:`commit` does it if needed)."""
+    def finish_parts(self) -> None:
+        """Make the parts of every table agree on one schema (:meth:`commit` does it if needed)."""
         try:
             for name in self._parts:
-                if not (self.tmp / f"{name}.parquet").exists():
-                    self._join(name)
-            shutil.rmtree(self.tmp / _PARTS, ignore_errors=True)
+                if name not in self._unified:
+                    self._unify(name)
+                    self._unified.add(name)
         except BaseException:
             self.abort()
             raise
 
     def commit(self, manifest: Mapping[str, Any]) -> Path:
-        """Join the parts, write the manifest last, and rename the directory into place."""
-        self.join()
+        """Finish the parts, write the manifest last, and rename the directory into place."""
+        self.finish_parts()
         try:
             names = [*self._parts, *self._tables]
             (self.tmp / PENDING).unlink(missing_ok=True)
             full = dict(manifest)
             full["tables"] = names
+            full["table_parts"] = {name: len(keys) for name, keys in self._parts.items()}
             with open(self.tmp / MANIFEST, "w", encoding="utf-8") as fh:
                 json.dump(full, fh, indent=2, sort_keys=True, default=str)
                 fh.flush()

@@ -202,3 +202,12 @@ def scenario_factory(tmp_path):
         return make_scenario(tmp_path / f"s{count[0]}", **kwargs)
 
     return factory
+
+
+def tree_bytes(path: Path) -> dict[str, bytes]:
+    """Every file under ``path`` but the manifest (which holds timings), by relative path."""
+    return {
+        p.relative_to(path).as_posix(): p.read_bytes()
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }

@@ -25,7 +25,7 @@ from simulation.results import (
     open_results,
     write_result_set,
 )
-from tests.conftest import ROOT, SCENARIOS
+from tests.conftest import ROOT, SCENARIOS, tree_bytes
 
 EXPERIMENT = SCENARIOS / "experiments" / "flevoland.yaml"
 
@@ -42,7 +42,7 @@ def test_killed_run_leaves_no_complete_looking_directory(tmp_path: Path) -> None
     try:
         deadline = time.monotonic() + 60
         # Mid-run: the first replication's tables are in the temporary directory.
-        while not list(root.glob(".*.tmp-*/.parts/episodes/*.arrow")):
+        while not list(root.glob(".*.tmp-*/episodes.parquet/*.parquet")):
             assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
             assert time.monotonic() < deadline, "the run never started writing"
             time.sleep(0.02)
@@ -102,12 +102,13 @@ def test_store_reuses_by_fingerprint_and_seed_force_writes_a_new_directory(tmp_p
         assert key in m, key
     assert m["command_line"] and m["versions"]["distributed"] != "not installed"
     assert len(m["scenario_fingerprints"]) == 6 and m["cell_columns"] == ["variant"]
-    stamp = (d1 / "episodes.parquet").stat().st_mtime_ns
+    first_part = d1 / "episodes.parquet" / "00000-0000-0000000.parquet"
+    stamp = first_part.stat().st_mtime_ns
 
     assert main(base) == 0
     again = capsys.readouterr().out
     assert again.startswith(f"reusing {d1}") and _complete(root) == [d1]
-    assert (d1 / "episodes.parquet").stat().st_mtime_ns == stamp
+    assert first_part.stat().st_mtime_ns == stamp
     assert again.split("\n", 1)[1].strip() == first.split("\n\n", 1)[1].strip()  # the same table
 
     # A result made by other code (the model changed) is not reused.
@@ -125,8 +126,8 @@ def test_store_reuses_by_fingerprint_and_seed_force_writes_a_new_directory(tmp_p
     dirs = _complete(root)
     assert len(dirs) == 3 and Path(f"{d1}-2") in dirs and "reusing" not in out
     for a, b in ((d1, Path(f"{d1}-2")),):
-        assert (a / "episodes.parquet").read_bytes() == (b / "episodes.parquet").read_bytes()
-    assert (d1 / "episodes.parquet").stat().st_mtime_ns == stamp  # never overwritten
+        assert tree_bytes(a / "episodes.parquet") == tree_bytes(b / "episodes.parquet")
+    assert first_part.stat().st_mtime_ns == stamp  # never overwritten
 
     assert main(["results", "list", "--root", str(root)]) == 0
     listing = capsys.readouterr().out
@@ -149,13 +150,15 @@ def test_out_is_an_explicit_destination_never_overwritten(tmp_path: Path, capsys
     assert "already exists" in capsys.readouterr().err and (out / MANIFEST).read_bytes() == before
 
 
-def test_parts_are_joined_in_key_order_whatever_the_arrival_order(tmp_path: Path) -> None:
+def test_parts_are_read_in_key_order_whatever_the_arrival_order(tmp_path: Path) -> None:
     frames = {
         f"{k:03d}": pd.DataFrame(
             {
                 "k": [k] * (k % 3),
                 "x": [float(k)] * (k % 3),
                 "c": pd.Categorical([f"cat{k % 4}"] * (k % 3), categories=[f"cat{k % 4}", "other"]),
+                # all-missing in some parts: the parts still agree on one type
+                "s": [None if k % 2 else f"s{k}"] * (k % 3),
             }
         )
         for k in range(12)
@@ -168,13 +171,17 @@ def test_parts_are_joined_in_key_order_whatever_the_arrival_order(tmp_path: Path
                 w.add_part("t", key, frames[key])
             w.add_table("whole", pd.DataFrame({"y": [1, 2]}))
             w.commit({"name": name})
-        out[name] = (tmp_path / name / "t.parquet").read_bytes()
-    assert out["a"] == out["b"]
-    t = open_results(tmp_path / "a").table("t")
+        out[name] = tree_bytes(tmp_path / name / "t.parquet")
+    assert out["a"] == out["b"] and len(out["a"]) == 12
     expected = pd.concat([frames[k] for k in keys], ignore_index=True)
-    assert t["k"].tolist() == expected["k"].tolist()
-    assert t["c"].astype(str).tolist() == expected["c"].astype(str).tolist()
-    assert open_results(tmp_path / "a").tables == ["t", "whole"]
+    rs = open_results(tmp_path / "a")
+    # Through the result set, and as anyone reads a folder of Parquet parts.
+    for t in (rs.table("t"), pd.read_parquet(tmp_path / "a" / "t.parquet")):
+        assert t["k"].tolist() == expected["k"].tolist()
+        assert t["c"].astype(str).tolist() == expected["c"].astype(str).tolist()
+        assert t["s"].fillna("-").tolist() == expected["s"].fillna("-").tolist()
+    assert rs.tables == ["t", "whole"] and rs.manifest["table_parts"] == {"t": 12}
+    assert rs.table("t", columns=["k"], filters=[("k", ">=", 10)])["k"].tolist() == [10, 11, 11]
 
 
 def test_write_result_set_refuses_an_existing_destination(tmp_path: Path) -> None:
