@@ -72,36 +72,37 @@ def generate(
     divert_to: dict[str, str] | None = None,
 ) -> Referrals:
     keys = list(care_forms)
+    stream = streams.sequential()  # each stream below is used up before the next is asked for
     parts: list[tuple[np.ndarray, ...]] = []
     for gi, g in enumerate(gemeenten):
         for fi, f in enumerate(keys):
             form = care_forms[f]
             rate = g.youth * form.referral_rate_per_1000.value / 1000.0 / 365.0
             tag = f"{g.code}/{f}"
-            t = _arrival_times(streams.generator(f"arrivals/{tag}"), rate, demand.growth_per_year, horizon)
+            t = _arrival_times(stream(f"arrivals/{tag}"), rate, demand.growth_per_year, horizon)
             n = t.size
-            dur = distributions.sample(form.duration, streams.generator(f"duration/{tag}"), n)
+            dur = distributions.sample(form.duration, stream(f"duration/{tag}"), n)
             esc = form.escalation
             if esc is not None and n:
-                escalates = streams.generator(f"escalation/{tag}").random(n) < esc.probability
+                escalates = stream(f"escalation/{tag}").random(n) < esc.probability
                 target = care_forms.get(esc.to)
                 if target is None:  # escalation target not modelled in this run
                     escalates[:] = False
                     esc_dur = np.zeros(n)
                 else:
-                    esc_dur = distributions.sample(target.duration, streams.generator(f"escalated_duration/{tag}"), n)
+                    esc_dur = distributions.sample(target.duration, stream(f"escalated_duration/{tag}"), n)
             else:
                 escalates, esc_dur = np.zeros(n, bool), np.zeros(n)
             alt = care_forms.get((divert_to or {}).get(f, ""))
             if alt is not None and n:
-                divert_u = streams.generator(f"divert/{tag}").random(n)
-                divert_dur = distributions.sample(alt.duration, streams.generator(f"diverted_duration/{tag}"), n)
+                divert_u = stream(f"divert/{tag}").random(n)
+                divert_dur = distributions.sample(alt.duration, stream(f"diverted_duration/{tag}"), n)
             else:
                 divert_u, divert_dur = np.ones(n), np.zeros(n)
             origin = np.full(n, ORIGIN_REFERRAL)
             parts.append((t, np.full(n, gi), np.full(n, fi), dur, escalates, esc_dur, divert_u, divert_dur, origin))
             if initial_stock:
-                rng = streams.generator(f"initial/{tag}")
+                rng = stream(f"initial/{tag}")
                 m = int(rng.poisson(rate * form.duration.mean_days))
                 res = distributions.residual(form.duration, rng, m)
                 zeros, ones = np.zeros(m), np.ones(m)
