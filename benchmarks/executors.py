@@ -3,7 +3,10 @@
 Runs ``jeugdzorg-sim run scenarios/regionaal.yaml --replications 8 --years 1`` as a fresh
 command (start-up, simulation and writing the result set included) with ``--executor serial``,
 ``processes --workers 2`` and ``dask --workers 2`` (a LocalCluster of two single-threaded
-worker processes), and prints the median wall time and the speed-up over serial. Then runs
+worker processes), and prints the median wall time and the speed-up over serial. Each round runs all three, in an
+order that rotates from round to round, so a round is a paired comparison: this shared
+machine's speed drifts by 20% over minutes, and the median of the per-round ratios is what
+the drift disturbs least (both figures are printed). Then runs
 one replication of five simulated years serially in a child process and prints its peak
 resident memory (RSS high-water mark, from ``wait4``). Not a test: figures depend on the
 machine. The goals: 8 replication-years in at most 40 s on 2 cores; 2 processes at least
@@ -52,7 +55,7 @@ def main() -> None:
     args = ap.parse_args()
     n = args.replications
     print(f"{os.cpu_count()} cores; {SCENARIO.name}, {n} replications x 1 year, median of {args.repeat}")
-    print(f"{'executor':<24} {'median s':>9} {'min s':>7} {'speed-up':>9}")
+    print(f"{'executor':<24} {'median s':>9} {'min s':>7} {'speed-up':>9} {'per round':>10} {'range':>12}")
     setups = [
         ("serial", ["--executor", "serial"]),
         ("processes, 2 workers", ["--executor", "processes", "--workers", "2"]),
@@ -60,16 +63,20 @@ def main() -> None:
     ]
     times: dict[str, list[float]] = {label: [] for label, _ in setups}
     with tempfile.TemporaryDirectory() as tmp:
-        # Rounds interleave the executors, so a busy moment on the machine hits all of them.
         for i in range(args.repeat):
-            for label, flags in setups:
+            for label, flags in setups[i % len(setups) :] + setups[: i % len(setups)]:
                 out = Path(tmp) / f"{flags[1]}-{i}"
                 cmd = [*CLI, "run", str(SCENARIO), "--replications", str(args.replications), "--years", "1"]
                 times[label].append(_run([*cmd, *flags, "--out", str(out)])[0])
         base = statistics.median(times["serial"])
         for label, _ in setups:
             med = statistics.median(times[label])
-            print(f"{label:<24} {med:>9.1f} {min(times[label]):>7.1f} {base / med:>8.2f}x")
+            ratios = [s / x for s, x in zip(times["serial"], times[label], strict=True)]
+            spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+            print(
+                f"{label:<24} {med:>9.1f} {min(times[label]):>7.1f} {base / med:>8.2f}x "
+                f"{statistics.median(ratios):>9.2f}x {spread:>12}"
+            )
         if not args.skip_memory:
             cmd = [*CLI, "run", str(SCENARIO), "--replications", "1", "--years", str(args.years)]
             wall, peak = _run([*cmd, "--executor", "serial", "--out", str(Path(tmp) / "memory")])
