@@ -110,9 +110,14 @@ def write_part(root: Path, name: str, key: str, frame: pd.DataFrame) -> None:
     folder = root / f"{name}.parquet"
     folder.mkdir(parents=True, exist_ok=True)
     table = _normalise(pa.Table.from_pandas(frame, preserve_index=False)).replace_schema_metadata(None)
-    tmp = folder / f".{key}.parquet.tmp"
+    _write_parquet(table, folder / f"{key}.parquet")
+
+
+def _write_parquet(table: pa.Table, dest: Path) -> None:
+    """Write ``dest`` through a hidden temporary file, so a reader never sees half a part."""
+    tmp = dest.with_name(f".{dest.name}.tmp")
     pq.write_table(table, tmp, compression=_COMPRESSION, row_group_size=_ROW_GROUP)
-    os.replace(tmp, folder / f"{key}.parquet")
+    os.replace(tmp, dest)
 
 
 class ResultWriter:
@@ -179,9 +184,7 @@ class ResultWriter:
             if sc.equals(schema):
                 continue
             table = schema.empty_table() if n == 0 else pq.read_table(f).select(schema.names).cast(schema)
-            tmp = f.with_name(f".{f.name}.tmp")
-            pq.write_table(table, tmp, compression=_COMPRESSION, row_group_size=_ROW_GROUP)
-            os.replace(tmp, f)
+            _write_parquet(table, f)
 
     def finish_parts(self) -> None:
         """Make the parts of every table agree on one schema (:meth:`commit` does it if needed)."""
