@@ -175,8 +175,9 @@ class ResultWriter:
     def _unify(self, name: str) -> None:
         """Give every part of ``name`` the schema of the whole table (parts are read as one)."""
         files = [self.tmp / f"{name}.parquet" / f"{k}.parquet" for k in sorted(self._parts[name])]
-        schemas = [pq.read_schema(f) for f in files]
-        rows = [pq.read_metadata(f).num_rows for f in files]
+        footers = [pq.read_metadata(f) for f in files]  # one read of each part's footer
+        schemas = [m.schema.to_arrow_schema() for m in footers]
+        rows = [m.num_rows for m in footers]
         # Empty parts carry no type information (pandas gives their columns a default type).
         typed = [sc for sc, n in zip(schemas, rows, strict=True) if n > 0] or schemas[:1]
         schema = pa.unify_schemas(typed, promote_options="permissive")
