@@ -11,28 +11,13 @@ Prints medians. Not a test: figures depend on the machine.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# This script's folder is on sys.path when it runs: the model is timed as national.py times it.
+from national import run_child, time_engine
 
-MODEL = """
-import json, sys, time
-from simulation.config import load_scenario
-from simulation.runner import build_world, run_replication
-scenario = load_scenario(sys.argv[1], {"years": 1})
-build_world(scenario)
-times, events = [], []
-for rep in range(int(sys.argv[3])):
-    t = time.perf_counter()
-    r = run_replication(scenario, rep, engine=sys.argv[2])
-    times.append(time.perf_counter() - t)
-    events.append(r.events)
-print(json.dumps({"times": times, "events": events}))
-"""
+ROOT = Path(__file__).resolve().parents[1]
 
 BARE = """
 import json, sys, time
@@ -54,12 +39,6 @@ print(json.dumps({"times": times, "events": [n] * len(times)}))
 """
 
 
-def _child(code: str, *args: str) -> dict[str, list[float]]:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=ROOT)
-    result: dict[str, list[float]] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "regionaal.yaml"))
@@ -70,11 +49,11 @@ def main() -> None:
     print(f"{'engine':<22} {'median s':>9} {'events':>9} {'events/s':>11}")
     events = 0
     for engine in args.engines:
-        res = _child(MODEL, args.scenario, engine, str(args.repeat))
+        res = time_engine(args.scenario, engine, args.repeat)
         med = statistics.median(res["times"])
         events = int(statistics.median(res["events"]))
         print(f"{engine:<22} {med:>9.2f} {events:>9,} {events / med:>11,.0f}")
-    bare = _child(BARE, str(events), str(args.repeat))
+    bare = run_child(BARE, str(events), str(args.repeat))
     med = statistics.median(bare["times"])
     print(f"{'bare simpy loop':<22} {med:>9.2f} {events:>9,} {events / med:>11,.0f}")
 

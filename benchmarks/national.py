@@ -14,24 +14,38 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
+#: Times ``argv[3]`` replications of ``argv[1]`` on engine ``argv[2]`` in a fresh process.
 CHILD = """
 import json, resource, sys, time
 from simulation.config import load_scenario
 from simulation.runner import build_world, run_replication
 scenario = load_scenario(sys.argv[1], {"years": 1})
 build_world(scenario)
-times, events = [], 0
+times, events = [], []
 for rep in range(int(sys.argv[3])):
     t = time.perf_counter()
     r = run_replication(scenario, rep, engine=sys.argv[2])
     times.append(time.perf_counter() - t)
-    events = r.events
+    events.append(r.events)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"times": times, "events": events, "peak_mb": peak}))
 """
+
+
+def run_child(code: str, *args: str) -> dict[str, Any]:
+    """Run ``code`` in a fresh Python process; its last line of output is a JSON object."""
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def time_engine(scenario: str, engine: str, repeat: int) -> dict[str, Any]:
+    """Wall times, event counts (per replication) and peak RSS of ``repeat`` replications."""
+    return run_child(CHILD, scenario, engine, str(repeat))
 
 
 def main() -> None:
@@ -43,18 +57,12 @@ def main() -> None:
     print(f"scenario {args.scenario}, 1 simulated year, median of {args.repeat} replications per engine")
     print(f"{'engine':<10} {'median s':>9} {'min s':>7} {'events':>9} {'events/s':>10} {'peak MB':>8}")
     for engine in args.engines:
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, args.scenario, engine, str(args.repeat)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=ROOT,
-        )
-        res = json.loads(out.stdout.strip().splitlines()[-1])
+        res = time_engine(args.scenario, engine, args.repeat)
         med = statistics.median(res["times"])
+        events = int(statistics.median(res["events"]))
         print(
-            f"{engine:<10} {med:>9.2f} {min(res['times']):>7.2f} {res['events']:>9,} "
-            f"{res['events'] / med:>10,.0f} {res['peak_mb']:>8.0f}"
+            f"{engine:<10} {med:>9.2f} {min(res['times']):>7.2f} {events:>9,} "
+            f"{events / med:>10,.0f} {res['peak_mb']:>8.0f}"
         )
 
 
