@@ -1,23 +1,30 @@
-"""Dutch labels for KPI keys: code and files stay English, people read Dutch."""
+"""Dutch labels: code and files stay English, people read Dutch.
+
+KPI labels come from the KPI registry (``simulation.metrics.REGISTRY``), where each KPI is
+declared once; this module adds the words that are not KPIs.
+"""
 
 from __future__ import annotations
 
-__all__ = ["KPI_LABELS", "label"]
+from simulation.metrics import REGISTRY
 
-KPI_LABELS: dict[str, str] = {
-    "wait_days_mean": "Gemiddelde wachttijd (dagen)",
-    "wait_days_p90": "Wachttijd 90e percentiel (dagen)",
-    "share_over_norm": "Aandeel boven de wachttijdnorm",
-    "waiting_at_end": "Wachtenden aan het eind",
-    "children_served": "Jeugdigen gestart met zorg",
-    "escalations": "Escalaties naar zwaardere zorg",
-    "utilisation_mean": "Bezettingsgraad",
-    "provider_exits": "Aanbieders gestopt",
-    "admin_cost_eur": "Administratieve lasten (EUR)",
-    "total_cost_eur": "Totale kosten gemeenten (EUR)",
+__all__ = ["KPI_LABELS", "WORDS", "label"]
+
+KPI_LABELS: dict[str, str] = {k.name: k.label_nl for k in REGISTRY}
+
+WORDS: dict[str, str] = {
+    "care_form": "Zorgvorm",
+    "provider": "Aanbieder",
+    "region": "Jeugdregio",
+    "gemeente": "Gemeente",
+    "unit": "Inkoopeenheid",
+    "wait": "Wachttijd",
+    "fragmented": "Gefragmenteerd",
+    "regional": "Regionaal",
+    "national": "Landelijk",
 }
 
 
 def label(key: str) -> str:
-    """The Dutch label of a KPI key, or the key itself when none is known."""
-    return KPI_LABELS.get(key, key)
+    """The Dutch label of a KPI or word key, or the key itself when none is known."""
+    return KPI_LABELS.get(key) or WORDS.get(key, key)

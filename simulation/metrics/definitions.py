@@ -1,0 +1,169 @@
+"""The KPIs, one function each, in the order the tables show them.
+
+Each function takes a :class:`~simulation.metrics.window.Window` and returns a float (NaN when
+undefined, e.g. a mean over nobody). Its docstring is its definition; the decorator declares
+unit, format, whether it is also reported per care form, and the Dutch label.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from simulation.metrics.registry import kpi
+from simulation.metrics.window import Window
+
+# -- waiting: per care form too ----------------------------------------------------------------
+
+
+@kpi(unit="days", fmt="days", per_form=True, label_nl="Gemiddelde wachttijd (dagen)")
+def wait_days_mean(w: Window) -> float:
+    """Mean days from referral to first intake of the children referred in the window and placed
+    by the horizon. Children still waiting at the horizon are not in it (see waiting_at_end)."""
+    return float(w.waits.mean()) if w.waits.size else math.nan
+
+
+@kpi(unit="days", fmt="days", per_form=True, label_nl="Wachttijd 90e percentiel (dagen)")
+def wait_days_p90(w: Window) -> float:
+    """90th percentile (linear interpolation) of the same waits as wait_days_mean."""
+    return float(np.quantile(w.waits, 0.9)) if w.waits.size else math.nan
+
+
+@kpi(unit="share", fmt="share", per_form=True, label_nl="Aandeel boven de wachttijdnorm")
+def share_over_norm(w: Window) -> float:
+    """Of the children referred in the window whose position against the norm is known by the
+    horizon (placed, or waited longer than the norm, escalated or not), the share that waited
+    longer than the norm."""
+    over, known = w.over_norm
+    return float(over[known].mean()) if known.any() else math.nan
+
+
+@kpi(unit="children", fmt="count", per_form=True, label_nl="Wachtenden aan het eind")
+def waiting_at_end(w: Window) -> float:
+    """Children on a waiting list at the horizon (all origins)."""
+    return float(w.episodes.waiting.sum())
+
+
+@kpi(unit="children", fmt="count", per_form=True, label_nl="Jeugdigen gestart met zorg")
+def children_served(w: Window) -> float:
+    """First intakes in the window (re-placements and the initial stock excluded)."""
+    ep = w.episodes
+    return float((~ep.initial & (ep.t_intake >= w.warmup)).sum())
+
+
+@kpi(unit="children", fmt="count", per_form=True, label_nl="Escalaties naar zwaardere zorg")
+def escalations(w: Window) -> float:
+    """Children who escalated to a heavier form in the window."""
+    ep = w.episodes
+    return float((ep.escalated & (ep.t_end >= w.warmup)).sum())
+
+
+@kpi(unit="share", fmt="share", per_form=True, label_nl="Bezettingsgraad")
+def utilisation_mean(w: Window) -> float:
+    """Occupied place-days / place-days that staff allowed, in the window (all providers; per
+    care form from the monthly forms table)."""
+    if w.care_form is None:
+        occupied, available = w.ledger["occupied_days"].sum(), w.ledger["place_days"].sum()
+        return float(occupied / available) if available > 0 else math.nan
+    days = w.form_days
+    occupied = float(days["occupied_days"].get(w.care_form, 0.0))
+    available = float(days["place_days"].get(w.care_form, 0.0))
+    return occupied / available if available > 0 else math.nan
+
+
+# -- providers and money: all care forms --------------------------------------------------------
+
+
+@kpi(unit="providers", fmt="count", label_nl="Aanbieders gestopt")
+def provider_exits(w: Window) -> float:
+    """Providers that left in the window."""
+    return float(len(w.exits))
+
+
+@kpi(unit="EUR", fmt="eur", label_nl="Administratieve lasten (EUR)")
+def admin_cost_eur(w: Window) -> float:
+    """Administration of providers (the staff time it takes) and of contracting units."""
+    return admin_cost_providers_eur(w) + admin_cost_municipalities_eur(w)
+
+
+@kpi(unit="EUR", fmt="eur", label_nl="Totale kosten gemeenten (EUR)")
+def total_cost_eur(w: Window) -> float:
+    """What gemeenten paid for care, their own administration and any liquidity support."""
+    mun = w.municipal
+    return float(w.payments["paid_eur"].sum() + admin_cost_municipalities_eur(w) + mun["support_eur"].sum())
+
+
+@kpi(unit="signals", fmt="count", label_nl="Signalen vroegsignalering (NZa)")
+def early_warnings(w: Window) -> float:
+    """NZa early-warning signals the regulator saw in the window."""
+    return float((w.signals["t_seen"] >= w.warmup).sum())
+
+
+@kpi(unit="days", fmt="days", label_nl="Tijd van eerste signaal tot uitval (dagen)")
+def signal_lead_time_days(w: Window) -> float:
+    """Mean days from an exiting provider's first signal to its exit (exits a signal preceded)."""
+    return float(np.mean(w.signal_leads)) if w.signal_leads else math.nan
+
+
+@kpi(unit="providers", fmt="count", label_nl="Uitval zonder voorafgaand signaal")
+def exits_without_signal(w: Window) -> float:
+    """Exits in the window that no signal preceded."""
+    return float(len(w.exits) - len(w.signal_leads))
+
+
+@kpi(unit="provider-months", fmt="count", label_nl="Maanden met tekort (aanbieder-maanden)")
+def months_in_deficit(w: Window) -> float:
+    """Provider-months with a negative margin, providers that had not exited."""
+    return float((w.window_ledger_active["margin_eur"] < 0).sum())
+
+
+@kpi(unit="share", fmt="share", label_nl="Marge 10e percentiel (aandeel omzet)")
+def margin_p10(w: Window) -> float:
+    """10th percentile over providers (with revenue) of their margin as a share of revenue."""
+    per_provider = w.window_ledger_active.groupby("provider_id", observed=True)[["margin_eur", "revenue_eur"]].sum()
+    per_provider = per_provider[per_provider["revenue_eur"] > 0]
+    ratio = (per_provider["margin_eur"] / per_provider["revenue_eur"]).to_numpy()
+    return float(np.quantile(ratio, 0.1)) if ratio.size else math.nan
+
+
+@kpi(unit="children", fmt="count", label_nl="Jeugdigen herplaatst na uitval")
+def replaced_children(w: Window) -> float:
+    """Children moved because their provider left in the window."""
+    return float(w.exits["children_replaced"].sum())
+
+
+@kpi(unit="days", fmt="days", label_nl="Extra wachttijd na herplaatsing (dagen)")
+def replacement_extra_wait_days(w: Window) -> float:
+    """Mean extra wait of children moved because their provider left (until the horizon for
+    those still waiting)."""
+    ep = w.episodes
+    moved = ep.replacements > 0
+    still = np.where(ep.waiting[moved], w.horizon - ep.waiting_since[moved], 0.0)
+    extra = ep.extra_wait_days[moved] + still
+    return float(extra.mean()) if extra.size else math.nan
+
+
+@kpi(unit="EUR per youth per year", fmt="eur_small", label_nl="Kosten per jeugdige per jaar (EUR)")
+def municipal_cost_per_youth_eur(w: Window) -> float:
+    """total_cost_eur per youth aged 0-17 per year."""
+    years = (w.horizon - w.warmup) / 365.0
+    return total_cost_eur(w) / w.youth / years if w.youth > 0 else math.nan
+
+
+@kpi(unit="EUR", fmt="eur", label_nl="Administratieve lasten aanbieders (EUR)")
+def admin_cost_providers_eur(w: Window) -> float:
+    """Staff time providers spend on administration, in euros."""
+    return float(w.ledger["admin_cost_eur"].sum())
+
+
+@kpi(unit="EUR", fmt="eur", label_nl="Administratieve lasten gemeenten (EUR)")
+def admin_cost_municipalities_eur(w: Window) -> float:
+    """Administration of the contracting units (per unit and per contract)."""
+    return float(w.municipal["admin_cost_eur"].sum())
+
+
+@kpi(unit="EUR", fmt="eur", label_nl="Geleverde zorg boven het omzetplafond (EUR)")
+def unpaid_care_eur(w: Window) -> float:
+    """Care delivered above budget ceilings, not paid."""
+    return float(w.payments["delivered_eur"].sum() - w.payments["paid_eur"].sum())
