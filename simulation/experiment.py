@@ -31,6 +31,7 @@ warm-up, precision target and engine. Together with the seed it names the result
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
@@ -63,6 +64,7 @@ __all__ = [
     "parse_set",
     "precision_check",
     "run_experiment",
+    "scenarios_experiment",
 ]
 
 #: KPIs (care form ALL) that ``--precision`` watches unless the experiment names others.
@@ -150,11 +152,13 @@ class Experiment:
     """A resolved experiment: its spec, sweep grid and cells. ``kind`` says what the file was."""
 
     spec: ExperimentSpec
-    kind: str  # "experiment" or "scenario"
+    kind: str  # "experiment", "scenario" (one scenario file) or "scenarios" (several)
     path: Path
     files: tuple[str, ...]
     sweep: tuple[tuple[str, tuple[Any, ...]], ...]
     cells: tuple[Cell, ...]
+    #: what a reader should know about how the files were combined
+    notes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -453,6 +457,47 @@ def scenario_experiment(
         warmup_days=base.warmup_days,
     )
     return _build(spec, "scenario", path, [(str(path.resolve()), raw)], sweep, Path.cwd())
+
+
+def scenarios_experiment(
+    paths: Sequence[str | Path],
+    overrides: Mapping[str, Any] | None = None,
+    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+) -> Experiment:
+    """Several scenario files as one experiment (no variants), the first the baseline.
+
+    They run with one seed, horizon, warm-up and number of replications, so every scenario
+    sees the same children and the paired differences compare like with like: the first
+    file's values, unless ``overrides`` give them. Where the files disagree, the note in
+    :attr:`Experiment.notes` says which values were used.
+    """
+    files = [Path(p) for p in paths]
+    raws, bases, problems = [], [], []
+    for f in files:
+        try:
+            raw = {**load_raw(f), **(overrides or {})}
+            bases.append(validate_scenario(raw, str(f)))
+            raws.append((str(f.resolve()), raw))
+        except ScenarioError as exc:
+            problems += [(f"{exc.source}: {field}", m) for field, m in exc.problems]
+    if problems:
+        raise ScenarioError("input", problems)
+    first = bases[0]
+    shared = ("replications", "seed", "years", "warmup_days")
+    notes = [
+        f"{key} differs between the files ({', '.join(f'{b.name}: {getattr(b, key)}' for b in bases)}); "
+        f"using {getattr(first, key)} from {first.name} for all"
+        for key in shared
+        if len({getattr(b, key) for b in bases}) > 1
+    ]
+    spec = ExperimentSpec(
+        name=first.name,
+        description=first.description,
+        scenarios=[str(f) for f in files],
+        **{key: getattr(first, key) for key in shared},
+    )
+    exp = _build(spec, "scenarios", files[0], raws, sweep, Path.cwd())
+    return dataclasses.replace(exp, notes=tuple(notes))
 
 
 def load_any(

@@ -40,7 +40,6 @@ __all__ = [
     "part_key",
     "run_job",
     "run_jobs",
-    "run_many",
     "run_replication",
     "units_table",
     "warmup_table",
@@ -325,34 +324,6 @@ def run_jobs(
         if on_done:
             on_done(res)
     return [r for r in out if r is not None]
-
-
-def run_many(
-    scenarios: Sequence[Scenario],
-    replications: int,
-    engine: str = "simpy",
-    workers: int | None = None,
-    on_done: Callable[[int, int], None] | None = None,
-    executor: str = "processes",
-    scheduler: str | None = None,
-) -> tuple[pd.DataFrame, list[float]]:
-    """KPIs of every (scenario, replication), in that order, on any executor."""
-    jobs = [
-        Job((0, s, r), scenario, r, engine, tables=False)
-        for s, scenario in enumerate(scenarios)
-        for r in range(replications)
-    ]
-    count = [0]
-
-    def done(_: JobResult) -> None:
-        count[0] += 1
-        if on_done:
-            on_done(count[0], len(jobs))
-
-    with Executor(executor, workers, scheduler, max_jobs=len(jobs)) as ex:
-        results = run_jobs(jobs, ex, done)
-    per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
-    return per_rep, [r.seconds for r in results]
 
 
 def units_table(world: World) -> pd.DataFrame:

@@ -10,8 +10,8 @@ import pytest
 
 from simulation import runner
 from simulation.cli import main
-from simulation.config import load_scenario
-from simulation.runner import Executor, run_many
+from simulation.runner import Executor
+from simulation.service import simulate
 from tests.conftest import ROOT, SCENARIOS, tree_bytes
 
 EXPERIMENT = SCENARIOS / "experiments" / "flevoland.yaml"
@@ -59,10 +59,10 @@ def test_executor_yields_every_item_once_in_any_order() -> None:
         assert got == {i: i for i in items}
 
 
-def test_run_many_same_kpis_on_every_executor() -> None:
-    s = load_scenario(SCENARIOS / "flevoland.yaml", {"years": 0.25})
-    a, _ = run_many([s], 2, executor="serial")
-    b, _ = run_many([s], 2, executor="processes", workers=2)
+def test_simulate_gives_the_same_kpis_on_every_executor() -> None:
+    source, overrides = SCENARIOS / "flevoland.yaml", {"years": 0.25, "replications": 2}
+    a = simulate(source, overrides=overrides, executor="serial").kpis
+    b = simulate(source, overrides=overrides, executor="processes", workers=2).kpis
     assert a.equals(b) and set(a["replication"]) == {0, 1}
 
 

@@ -1,0 +1,262 @@
+"""The commands: read the arguments, call :mod:`simulation.service`, print what it returns."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from simulation import service
+from simulation.cli.output import (
+    comparison_csv,
+    experiment_json,
+    experiment_table,
+    precision_line,
+    text_table,
+)
+from simulation.config import ScenarioError
+from simulation.experiment import PrecisionSpec, is_experiment_file, load_any, parse_set
+from simulation.results import list_results, open_results
+
+__all__ = [
+    "cmd_compare",
+    "cmd_landscape",
+    "cmd_results_list",
+    "cmd_results_show",
+    "cmd_run",
+    "cmd_sweep",
+    "cmd_units",
+    "cmd_validate",
+]
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in ("seed", "years", "replications") if getattr(args, k, None) is not None}
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    if getattr(args, "scheduler", None) and args.executor != "dask":
+        raise ScenarioError(
+            "input", [("--scheduler", f"only used with --executor dask (got --executor {args.executor})")]
+        )
+
+
+def _precision(args: argparse.Namespace, block: PrecisionSpec | None) -> PrecisionSpec | None:
+    target = getattr(args, "precision", None)
+    if target is None:
+        return block
+    return (block or PrecisionSpec()).model_copy(update={"target": target})
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[service.Progress]:
+    """A tqdm bar on stderr when it is a terminal, driven by the service's progress callback."""
+    from tqdm import tqdm
+
+    bar = tqdm(
+        total=0,
+        desc=label,
+        unit="rep",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        dynamic_ncols=True,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} replications [{elapsed}<{remaining}]",
+    )
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    with bar:
+        yield update
+
+
+def _notes(notes: list[str] | tuple[str, ...]) -> None:
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    ok = True
+    for f in args.files:
+        try:
+            s = service.inspect(f)
+        except ScenarioError as exc:
+            ok = False
+            print(str(exc), file=sys.stderr)
+            continue
+        if s["kind"] == "experiment":
+            print(
+                f"{f}: ok (experiment {s['name']}: {len(s['scenarios'])} scenarios [{', '.join(s['scenarios'])}] "
+                f"x {s['variants']} variant(s), {s['replications']} replications, seed {s['seed']}, "
+                f"{s['years']} year(s), warm-up {s['warmup_days']} days; every scenario's world built)"
+            )
+        else:
+            print(
+                f"{f}: ok ({s['name']}: {s['gemeenten']} gemeenten, {s['care_forms']} care forms, "
+                f"{s['providers']} providers, {s['units']} contracting units, regime {s['regime']})"
+            )
+    return 0 if ok else 2
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    _check_executor(args)
+    if len(args.files) > 1 and any(is_experiment_file(f) for f in args.files):
+        raise ScenarioError("input", [("FILE", "compare takes one experiment file, or scenario files only")])
+    exp = service.load(args.files, _overrides(args))
+    _notes(exp.notes)
+    precision = _precision(args, exp.spec.precision)
+    with _progress(f"compare {exp.name}") as progress:
+        sim = service.simulate(
+            exp,
+            engine=args.engine,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            precision=precision,
+            progress=progress,
+        )
+    meta = dict(sim.meta)
+    if sim.run.precision:
+        meta["precision"] = sim.run.precision
+        print(precision_line(sim.run.precision), file=sys.stderr)
+    cols = exp.cell_columns()
+    if args.format == "json":
+        print(experiment_json(sim.summary, sim.differences, meta, cols))
+    elif args.format == "csv":
+        sys.stdout.write(comparison_csv(sim.summary, sim.differences, sim.run.replications, cols))
+    else:
+        print(experiment_table(sim.summary, sim.differences, meta, cols))
+    return 0
+
+
+def _execute(args: argparse.Namespace, sweep: list[tuple[str, tuple[Any, ...]]], command: str) -> int:
+    _check_executor(args)
+    exp = load_any(args.file, _overrides(args), sweep)
+    _notes(exp.notes)
+    with _progress(f"{command} {exp.name}") as progress:
+        stored = service.run_to_store(
+            exp,
+            root=args.root,
+            out=args.out,
+            force=args.force,
+            engine=args.engine,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            precision=_precision(args, exp.spec.precision),
+            progress=progress,
+            command=command,
+            command_line=sys.argv,
+        )
+    if stored.reused:
+        print(f"reusing {_shown(stored.path)} (same experiment and seed; --force runs it again)")
+    else:
+        assert stored.run is not None
+        run = stored.run
+        print(
+            f"wrote {_shown(stored.path)} ({len(run.seconds)} replication runs, {run.replications} per scenario, "
+            f"{run.episodes:,} episodes)"
+        )
+        if run.precision:
+            print(precision_line(run.precision))
+        print()
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _execute(args, [], "run")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    sweep: list[tuple[str, tuple[Any, ...]]] = []
+    problems: list[tuple[str, str]] = []
+    for text in args.set:
+        try:
+            path, values = parse_set(text)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if any(path == p for p, _ in sweep):
+            problems.append((f"--set {path}", "this path is swept twice"))
+        sweep.append((path, values))
+    if problems:
+        raise ScenarioError("sweep", problems)
+    return _execute(args, sweep, "sweep")
+
+
+def cmd_results_list(args: argparse.Namespace) -> int:
+    table = list_results(args.root)
+    if table.empty:
+        print(f"no result sets in {args.root}")
+        return 0
+    print("\n".join(text_table(list(table.columns), [[str(x) for x in r] for r in table.itertuples(index=False)])))
+    return 0
+
+
+def cmd_results_show(args: argparse.Namespace) -> int:
+    try:
+        rs = open_results(args.dir)
+    except FileNotFoundError as exc:
+        raise ScenarioError("results show", [("DIR", str(exc))]) from None
+    m = rs.manifest
+    timings = m.get("timings", {})
+    lines = [
+        f"result set   {args.dir}",
+        f"name         {m.get('name')} ({m.get('kind', 'scenario')}): {m.get('description', '')}".rstrip(": "),
+        f"scenarios    {', '.join(m.get('scenarios', [m.get('name', '')]))}",
+        f"seed         {m.get('seed')}",
+        f"replications {m.get('replications')}",
+        f"years        {m.get('years')}, warm-up {m.get('warmup_days')} days, engine {m.get('engine')}",
+        f"fingerprint  {m.get('fingerprint', m.get('scenario_fingerprint'))}",
+        f"created      {m.get('created_at')}, git commit {m.get('git_commit')}",
+        f"wall time    {timings.get('wall_seconds')} s",
+        f"tables       {', '.join(rs.tables)}",
+    ]
+    if m.get("sweep"):
+        lines.append("sweep        " + "; ".join(f"{p} = {v}" for p, v in m["sweep"].items()))
+    if m.get("variants"):
+        lines.append("variants     " + ", ".join(v["name"] for v in m["variants"]))
+    if m.get("precision"):
+        lines.append(precision_line(m["precision"]))
+    print("\n".join(lines))
+    print()
+    stored = service.StoredRun(Path(args.dir), True, rs, None, {k: m.get(k) for k in service.META_KEYS})
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    return 0
+
+
+def cmd_landscape(args: argparse.Namespace) -> int:
+    from simulation.config import load_scenario
+    from simulation.landscape import write_landscape
+
+    scenario = load_scenario(args.file, check_files=False)
+    providers = args.providers or scenario.providers.file
+    places = args.places or scenario.providers.places_file
+    write_landscape(scenario, providers, places)
+    print(f"wrote {providers} and {places}")
+    return 0
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    table = service.units(args.file)
+    table.to_csv(args.out if args.out else sys.stdout, index=False, lineterminator="\n")
+    if args.out:
+        n = table[table["level"] == "subregional"]["unit_id"].nunique()
+        print(f"wrote {args.out}: {table['unit_id'].nunique()} units ({n} sub-regional)")
+    return 0

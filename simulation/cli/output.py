@@ -1,0 +1,163 @@
+"""What the command line prints: comparison tables, JSON and CSV, generated from the KPI registry."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from simulation import metrics
+
+__all__ = ["comparison_csv", "comparison_json", "comparison_table", "experiment_json", "experiment_table",
+           "precision_line", "text_table"]  # fmt: skip
+
+
+def _nan_to_none(x: Any) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def _interval(row: Mapping[Any, Any]) -> dict[str, float | None]:
+    return {k: _nan_to_none(row[k]) for k in ("mean", "ci_low", "ci_high")}
+
+
+def _plain(x: Any) -> Any:
+    return x.item() if hasattr(x, "item") else x
+
+
+def _kpi_block(frame: pd.DataFrame) -> dict[str, Any]:
+    rows = frame.to_dict("records")
+    by_form: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["care_form"] != metrics.ALL:
+            by_form.setdefault(str(r["care_form"]), {})[str(r["kpi"])] = _interval(r)
+    return {
+        "kpis": {str(r["kpi"]): _interval(r) for r in rows if r["care_form"] == metrics.ALL},
+        "by_care_form": by_form,
+    }
+
+
+def kpi_units() -> dict[str, str]:
+    """KPI name -> unit, in registry order (part of the JSON output)."""
+    return {k.name: k.unit for k in metrics.REGISTRY}
+
+
+def comparison_json(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {"scenarios": [], "differences": [], **meta}
+    for name, part in summary.groupby("scenario", sort=False):
+        doc["scenarios"].append({"name": name, **_kpi_block(part)})
+    for name, part in diffs.groupby("scenario", sort=False):
+        doc["differences"].append({"name": name, "against": part["against"].iloc[0], **_kpi_block(part)})
+    return doc
+
+
+def _cell_parts(
+    summary: pd.DataFrame, diffs: pd.DataFrame, cols: Sequence[str]
+) -> list[tuple[tuple[Any, ...], pd.DataFrame, pd.DataFrame]]:
+    """(cell values, summary of the cell, differences of the cell) for every cell."""
+    out = []
+    for key, part in summary.groupby(list(cols), sort=False, observed=True):
+        key_t = key if isinstance(key, tuple) else (key,)
+        mask = pd.Series(True, index=diffs.index)
+        for c, v in zip(cols, key_t, strict=True):
+            mask &= diffs[c] == v
+        out.append((key_t, part.drop(columns=list(cols)), diffs[mask].drop(columns=list(cols))))
+    return out
+
+
+def experiment_json(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str]) -> str:
+    """``compare --format json``: one document, with a ``cells`` list when the run has cells."""
+    meta = {**meta, "units": kpi_units()}
+    if not cols:
+        return json.dumps(comparison_json(summary, diffs, meta), indent=2)
+    cells = []
+    for key, part, dpart in _cell_parts(summary, diffs, cols):
+        doc = comparison_json(part, dpart, {})
+        cells.append({**{c: _plain(v) for c, v in zip(cols, key, strict=True)}, **doc})
+    return json.dumps({"cells": cells, **meta}, indent=2)
+
+
+def comparison_csv(summary: pd.DataFrame, diffs: pd.DataFrame, replications: int, cols: Sequence[str]) -> str:
+    """``compare --format csv``: a long table with a ``section`` column and each KPI's unit."""
+    a = summary.assign(section="scenario", against="")
+    b = diffs.assign(section="difference", n=replications)
+    out_cols = ["section", *cols, "scenario", "against", "kpi", "care_form", "mean", "ci_low", "ci_high", "unit"]
+    frame = pd.concat([a, b] if not b.empty else [a], ignore_index=True)
+    frame["unit"] = frame["kpi"].map(kpi_units())
+    return str(frame[out_cols].to_csv(index=False))
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Columns padded to their widest cell, a rule under the header."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    out.append("  ".join("-" * w for w in widths))
+    out += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return out
+
+
+def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
+    lines = [
+        f"Comparison: {meta['replications']} replications, seed {meta['seed']}, "
+        f"{meta['years']} year(s), warm-up {meta['warmup_days']} days; mean [95% CI] over replications",
+        "",
+    ]
+    names = list(dict.fromkeys(summary["scenario"]))
+
+    def indexed(frame: pd.DataFrame) -> dict[tuple[Any, Any, Any], dict[Any, Any]]:
+        return {(r["scenario"], r["kpi"], r["care_form"]): r for r in frame.to_dict("records")}
+
+    in_summary, in_diffs = indexed(summary), indexed(diffs)
+
+    def cell(index: dict[tuple[Any, Any, Any], dict[Any, Any]], scenario: str, k: metrics.Kpi, form: str) -> str:
+        r = index.get((scenario, k.name, form))
+        if r is None:
+            return "-"
+        show, fmt = metrics.format_value, k.fmt
+        return f"{show(r['mean'], fmt)} [{show(r['ci_low'], fmt)}, {show(r['ci_high'], fmt)}]"
+
+    lines.append("All care forms")
+    lines += text_table(
+        ["kpi", *names], [[k.name, *[cell(in_summary, n, k, metrics.ALL) for n in names]] for k in metrics.REGISTRY]
+    )
+    if not diffs.empty:
+        base = diffs["against"].iloc[0]
+        others = list(dict.fromkeys(diffs["scenario"]))
+        lines += ["", f"Paired differences against {base} (same children in every scenario)"]
+        lines += text_table(
+            ["kpi", *[f"{o} - {base}" for o in others]],
+            [[k.name, *[cell(in_diffs, o, k, metrics.ALL) for o in others]] for k in metrics.REGISTRY],
+        )
+    forms = sorted(f for f in summary["care_form"].unique() if f != metrics.ALL)
+    for k in metrics.REGISTRY:
+        if not k.per_form:
+            continue
+        lines += ["", f"Per care form: {k.name}"]
+        lines += text_table(["care_form", *names], [[f, *[cell(in_summary, n, k, f) for n in names]] for f in forms])
+    return "\n".join(lines)
+
+
+def experiment_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str]) -> str:
+    """The comparison table, once per cell (variant and sweep point)."""
+    if not cols:
+        return comparison_table(summary, diffs, meta)
+    blocks = []
+    for key, part, dpart in _cell_parts(summary, diffs, cols):
+        named = zip(cols, key, strict=True)
+        label = ", ".join(f"{c} {v}" if c == "variant" else f"{c}={v}" for c, v in named)
+        blocks.append(f"=== {label} ===\n" + comparison_table(part, dpart, meta))
+    return "\n\n".join(blocks)
+
+
+def precision_line(report: Mapping[str, Any]) -> str:
+    worst = max(
+        (v for entry in report["achieved"].values() for v in entry.values() if v is not None),
+        default=math.nan,
+    )
+    state = "reached" if report["reached"] else "NOT reached (maximum replications)"
+    return (
+        f"precision: target {report['target']:.3g} of |mean| for {', '.join(report['kpis'])}: {state} with "
+        f"{report['replications_used']} replications (largest relative half-width {worst:.3g})"
+    )

@@ -1,0 +1,131 @@
+"""The command line's arguments: every flag with its allowed range, checked before anything runs."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from collections.abc import Callable
+
+from simulation.runner import EXECUTORS
+
+__all__ = ["build_parser"]
+
+DESCRIPTION = "jeugdzorg-sim: simulate how specialist youth care is bought (fragmented, regional, national)."
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number in [{low}, {high}], got {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be in [{low}, {high}], got {value}")
+        return value
+
+    return parse
+
+
+def _years(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of years in (0, 50], got {text!r}") from None
+    if not (0 < value <= 50) or math.isnan(value):
+        raise argparse.ArgumentTypeError(f"must be in (0, 50], got {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), e.g. 0.05, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1), e.g. 0.05, got {value}")
+    return value
+
+
+def _address(text: str) -> str:
+    if not re.fullmatch(r"([a-z]+://)?[^\s:/]+:\d{1,5}", text):
+        raise argparse.ArgumentTypeError(f"must be a scheduler address such as tcp://HOST:PORT, got {text!r}")
+    return text
+
+
+def _common(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--replications", type=_int_in(1, 10_000), help="replications (default: the file's)")
+    sp.add_argument("--seed", type=_int_in(0, 2**63 - 1), help="seed (default: the file's)")
+    sp.add_argument("--years", type=_years, help="simulated years (default: the file's)")
+    sp.add_argument("--engine", choices=["simpy", "reference"], default="simpy")
+    sp.add_argument("--executor", choices=list(EXECUTORS), default="processes", help="default: processes")
+    sp.add_argument("--workers", type=_int_in(1, 1024), help="worker processes (default: all cores)")
+    sp.add_argument(
+        "--scheduler", type=_address, metavar="ADDRESS", help="dask: an existing scheduler, tcp://HOST:PORT"
+    )
+
+
+def _store(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--precision",
+        type=_fraction,
+        metavar="TARGET",
+        help="add replications until the 95%% CI half-width of the watched KPIs is within TARGET x |mean| (e.g. 0.05)",
+    )
+    sp.add_argument("--out", metavar="DIR", help="result directory (must not exist); default: the result store")
+    sp.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
+    sp.add_argument("--force", action="store_true", help="run again even if the store holds this result")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from simulation.cli import commands
+
+    p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario and experiment files and print what they contain")
+    v.add_argument("files", nargs="+", metavar="FILE")
+    v.set_defaults(func=commands.cmd_validate)
+
+    r = sub.add_parser("run", help="run a scenario or an experiment and write a result set")
+    r.add_argument("file", metavar="FILE")
+    _common(r)
+    _store(r)
+    r.set_defaults(func=commands.cmd_run)
+
+    sw = sub.add_parser("sweep", help="run an experiment over a grid of parameter values (one result set)")
+    sw.add_argument("file", metavar="EXPERIMENT")
+    sw.add_argument(
+        "--set", action="append", required=True, metavar="PATH=V1,V2,...", help="a dotted parameter path and its values"
+    )
+    _common(sw)
+    _store(sw)
+    sw.set_defaults(func=commands.cmd_sweep)
+
+    c = sub.add_parser("compare", help="compare scenarios with paired differences against the first")
+    c.add_argument("files", nargs="+", metavar="FILE")
+    _common(c)
+    c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    c.add_argument("--precision", type=_fraction, metavar="TARGET", help="see run")
+    c.set_defaults(func=commands.cmd_compare)
+
+    res = sub.add_parser("results", help="the result store: list result sets, show one")
+    rsub = res.add_subparsers(dest="results_command", required=True)
+    rl = rsub.add_parser("list", help="result sets under the store root, complete or not")
+    rl.add_argument("--root", default="results", metavar="DIR")
+    rl.set_defaults(func=commands.cmd_results_list)
+    rs = rsub.add_parser("show", help="a result set's manifest summary and KPI table")
+    rs.add_argument("dir", metavar="DIR")
+    rs.set_defaults(func=commands.cmd_results_show)
+
+    ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")
+    ls.add_argument("file", metavar="FILE")
+    ls.add_argument("--providers", metavar="CSV")
+    ls.add_argument("--places", metavar="CSV")
+    ls.set_defaults(func=commands.cmd_landscape)
+
+    u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
+    u.add_argument("file", metavar="FILE")
+    u.add_argument("--out", metavar="CSV")
+    u.set_defaults(func=commands.cmd_units)
+    return p
