@@ -21,7 +21,7 @@ QUICK = {"years": 0.25, "warmup_days": 30, "replications": 2}
 
 
 def _files_under(folder: Path) -> set[Path]:
-    return {p for p in folder.rglob("*")}
+    return set(folder.rglob("*"))
 
 
 def test_simulate_returns_tables_and_kpis_without_touching_the_disk(tmp_path: Path, monkeypatch) -> None:
@@ -86,7 +86,7 @@ def test_every_kpi_is_declared_with_unit_format_label_and_definition() -> None:
     for k in metrics.REGISTRY:
         assert k.unit and k.label_nl and len(k.description) > 20, k.name
         assert KPI_LABELS[k.name] == k.label_nl == label(k.name)
-    assert metrics.PER_FORM_KPIS == [k.name for k in metrics.REGISTRY if k.per_form]
+    assert [k.name for k in metrics.REGISTRY if k.per_form] == metrics.PER_FORM_KPIS
     assert "wait_days_mean" in metrics.PER_FORM_KPIS and "total_cost_eur" not in metrics.PER_FORM_KPIS
 
 
