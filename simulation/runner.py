@@ -9,6 +9,7 @@ replication), so neither the executor nor the number of workers ever changes a b
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -206,6 +207,18 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: end this worker when its parent is gone (killed outright, even with
+    SIGKILL, it cannot stop its pool), instead of holding its memory for good."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 class ExecutorError(RuntimeError):
     """The executor could not start (for example: no Dask scheduler at the given address)."""
 
@@ -244,8 +257,10 @@ class Executor:
             self._start_dask()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Leaving on an error or a signal: stop the workers now rather than let them finish
+        # replications nobody will read.
+        self.close(kill=exc_type is not None)
 
     def _start_dask(self) -> None:
         from distributed import Client, LocalCluster
@@ -264,9 +279,12 @@ class Executor:
             where = self.scheduler or "a LocalCluster"
             raise ExecutorError(f"cannot connect to the Dask scheduler at {where}: {exc}") from None
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            if kill:
+                for proc in list(getattr(self._pool, "_processes", {}).values()):
+                    proc.terminate()
+            self._pool.shutdown(wait=not kill, cancel_futures=True)
             self._pool = None
         if self._client is not None:
             self._client.close()
@@ -284,7 +302,9 @@ class Executor:
                 yield i, fn(item)
         elif self.kind == "processes":
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers)
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+                )
             futures = {self._pool.submit(fn, item): i for i, item in enumerate(items)}
             try:
                 for fut in as_completed(list(futures)):
