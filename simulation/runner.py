@@ -353,5 +353,8 @@ def units_table(world: World) -> pd.DataFrame:
 
 
 def contracts_table(world: World) -> pd.DataFrame:
-    rows = [(c.unit_id, c.provider_id, c.care_form, c.tariff_eur_per_day, c.term_set) for c in world.market.contracts]
+    """One row per contract; each unit is its own set of terms, at its own tariff."""
+    tariff = world.market.tariff
+    rows = [(c.unit_id, c.provider_id, c.care_form, tariff[(c.unit_id, c.care_form)], c.unit_id)
+            for c in world.market.contracts]  # fmt: skip
     return pd.DataFrame(rows, columns=["unit_id", "provider_id", "care_form", "tariff_eur_per_day", "term_set"])

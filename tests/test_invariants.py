@@ -167,7 +167,13 @@ def check_money(res, scenario) -> None:
         for c in world.market.contracts:
             form = scenario.care_forms[c.care_form]
             kids = sum(youth[g] for g in units[c.unit_id].gemeenten)
-            spend = kids * form.referral_rate_per_1000.value / 1000.0 * form.duration.mean_days * c.tariff_eur_per_day
+            spend = (
+                kids
+                * form.referral_rate_per_1000.value
+                / 1000.0
+                * form.duration.mean_days
+                * world.market.tariff[(c.unit_id, c.care_form)]
+            )
             ceiling[(c.unit_id, c.provider_id, c.care_form)] = (
                 fin.budget_ceiling_factor.value * spend / n_contracted[(c.unit_id, c.care_form)]
             )
@@ -221,7 +227,7 @@ def check_money(res, scenario) -> None:
     term_sets: dict[str, set[str]] = {}
     for c in world.market.contracts:
         contracts[c.provider_id] = contracts.get(c.provider_id, 0) + 1
-        term_sets.setdefault(c.provider_id, set()).add(c.term_set)
+        term_sets.setdefault(c.provider_id, set()).add(c.unit_id)  # each unit is one set of terms
     exited = set(t["exits"]["provider_id"])
     cost_idx = fin.cost_indexation_per_year.value if fin.cost_indexation_per_year else 0.0
     by_provider = {str(k): v.sort_values("t_start") for k, v in ledger.groupby("provider_id", observed=True)}

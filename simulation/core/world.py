@@ -1,7 +1,7 @@
-"""The static world of a run: gemeenten, regions, providers, and the procurement protocol.
+"""The static world of a run: gemeenten, regions, providers, and the market a regime builds.
 
-Nothing here changes during a run. Regimes (``simulation.regimes``) implement
-:class:`ProcurementRegime`; the model asks them once, at start, who buys what from whom.
+Nothing here changes during a run. A regime (``simulation.regimes``) answers once, at start,
+who buys what from whom, as a :class:`Market`; the model sees only that market.
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
-from simulation.config import CareForm, Scenario, ScenarioError
+from simulation.config import Scenario, ScenarioError
 
 __all__ = [
     "Contract",
     "Gemeente",
     "Geography",
     "Market",
-    "ProcurementRegime",
     "Provider",
     "ProviderForm",
     "Unit",
@@ -104,11 +102,12 @@ class Unit:
 
 @dataclass(frozen=True, slots=True)
 class Contract:
+    """A unit buys a care form from a provider, on the unit's own terms at the unit's tariff
+    (``Market.tariff``): each unit is one set of contract terms."""
+
     unit_id: str
     provider_id: str
     care_form: str
-    tariff_eur_per_day: float
-    term_set: str
 
 
 @dataclass
@@ -123,19 +122,6 @@ class Market:
     eligible: dict[tuple[str, str], list[str]]
     #: (unit id, care form) -> tariff the unit pays for that form
     tariff: dict[tuple[str, str], float] = field(default_factory=dict)
-
-
-class ProcurementRegime(Protocol):
-    """Which unit buys for (gemeente, care form), from which providers, on which terms."""
-
-    name: str
-
-    def build(
-        self,
-        geography: Geography,
-        care_forms: Mapping[str, CareForm],
-        providers: Sequence[Provider],
-    ) -> Market: ...
 
 
 # --------------------------------------------------------------------------------------------

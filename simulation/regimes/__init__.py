@@ -1,4 +1,9 @@
-"""The three procurement regimes behind one protocol (``simulation.core.world.ProcurementRegime``)."""
+"""The three procurement regimes behind one interface, :class:`~simulation.regimes.base.PurchasingRegime`.
+
+A regime answers three questions (at which level each care form is bought, which sub-regional
+units exist, which forms are pooled with neighbouring regions); the shared rules in the base
+class turn the answers into a :class:`~simulation.core.world.Market`, which is all the model sees.
+"""
 
 from __future__ import annotations
 

@@ -124,7 +124,7 @@ class PurchasingRegime:
                 contracted[(u.unit_id, f)] = [p.provider_id for p in chosen]
                 tariff[(u.unit_id, f)] = price
                 used_units[u.unit_id] = u
-                contracts += [Contract(u.unit_id, p.provider_id, f, price, u.unit_id) for p in chosen]
+                contracts += [Contract(u.unit_id, p.provider_id, f) for p in chosen]
             index = unit_of_gemeente[levels[f]]
             for g in geography.gemeenten:
                 unit_for[(g.code, f)] = index[g.code].unit_id
