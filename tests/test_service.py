@@ -90,6 +90,16 @@ def test_every_kpi_is_declared_with_unit_format_label_and_definition() -> None:
     assert "wait_days_mean" in metrics.PER_FORM_KPIS and "total_cost_eur" not in metrics.PER_FORM_KPIS
 
 
+def test_the_readme_kpi_table_lists_every_kpi_with_its_unit() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].strip("`") in metrics.KPIS:
+            rows[cells[0].strip("`")] = cells[1]
+    assert rows == {k.name: k.unit for k in metrics.REGISTRY}
+
+
 @pytest.mark.parametrize(
     "value, fmt, shown",
     [(12.345, "days", "12.3"), (0.12345, "share", "0.123"), (2_500_000.0, "eur", "2.50M"), (1234.5, "eur_small",
