@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.config import fingerprint
-from simulation.experiment import Experiment, ExperimentRun, PrecisionSpec, load_any, scenarios_experiment
+from simulation.experiment import Experiment, PrecisionSpec, load_any, scenarios_experiment
 from simulation.results import (
     ResultExistsError,
     ResultSet,
@@ -35,7 +35,7 @@ from simulation.results import (
     open_results,
     store_dir,
 )
-from simulation.runner import Executor, build_world, contracts_table, units_table
+from simulation.runner import Executor, ExperimentRun, build_world, contracts_table, run_experiment, units_table
 
 __all__ = ["META_KEYS", "Progress", "Simulation", "StoredRun", "inspect", "load", "run_to_store", "simulate", "units"]
 
@@ -179,8 +179,6 @@ def simulate(
 
     ex = _executor(executor, workers, scheduler, _max_jobs(exp, precision))
     try:
-        from simulation.experiment import run_experiment
-
         run = run_experiment(
             exp, engine=engine, executor=ex, precision=precision, progress=_Bar(progress),
             tables=keep if tables else None,
@@ -283,8 +281,6 @@ def run_to_store(
     with ResultWriter(dest, pending) as writer:
         ex = _executor(executor, workers, scheduler, _max_jobs(exp, precision))
         try:
-            from simulation.experiment import run_experiment
-
             run = run_experiment(
                 exp, engine=engine, executor=ex, writer=writer, precision=precision, progress=_Bar(progress)
             )

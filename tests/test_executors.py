@@ -116,8 +116,9 @@ class _RemoteLike(Executor):
 
 
 def test_parts_written_by_workers_or_sent_back_give_the_same_bytes(serial, tmp_path: Path) -> None:
-    from simulation.experiment import load_experiment, run_experiment
+    from simulation.experiment import load_experiment
     from simulation.results import ResultWriter
+    from simulation.runner import run_experiment
 
     exp = load_experiment(EXPERIMENT, {"replications": 2, "years": 0.25})
     with ResultWriter(tmp_path / "sent") as writer, _RemoteLike("serial") as ex:

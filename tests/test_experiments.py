@@ -18,11 +18,9 @@ from simulation.experiment import (
     load_any,
     load_experiment,
     parse_set,
-    precision_check,
-    run_experiment,
 )
 from simulation.results import open_results
-from simulation.runner import warmup_table
+from simulation.runner import precision_check, run_experiment, warmup_table
 from tests.conftest import SCENARIOS
 
 EXPERIMENTS = SCENARIOS / "experiments"

@@ -68,10 +68,10 @@ def test_killed_run_leaves_no_complete_looking_directory(tmp_path: Path) -> None
 
 
 def test_failing_run_removes_its_temporary_directory(tmp_path: Path, monkeypatch, capsys) -> None:
-    from simulation import runner
+    from simulation.runner import replication
 
     calls = {"n": 0}
-    real = runner.run_replication
+    real = replication.run_replication
 
     def flaky(*args, **kwargs):
         calls["n"] += 1
@@ -79,7 +79,7 @@ def test_failing_run_removes_its_temporary_directory(tmp_path: Path, monkeypatch
             raise RuntimeError("boom")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "run_replication", flaky)
+    monkeypatch.setattr(replication, "run_replication", flaky)
     root = tmp_path / "results"
     with pytest.raises(RuntimeError, match="boom"):
         main(["run", str(EXPERIMENT), "--root", str(root), "--replications", "2", "--years", "0.25",
