@@ -126,3 +126,24 @@ def test_compare_runs_nothing_into_the_store(tmp_path: Path, monkeypatch, capsys
     assert main(["compare", str(FLEVOLAND), "--years", "0.25", "--replications", "2", "--executor", "serial"]) == 0
     assert "wait_days_mean" in capsys.readouterr().out
     assert os.listdir(tmp_path) == []
+
+
+# -- output files named on the command line ----------------------------------------------------
+
+
+def test_units_out_into_a_missing_folder_or_below_a_file_exits_2(tmp_path: Path, capsys) -> None:
+    afile = tmp_path / "a.txt"
+    afile.write_text("x", encoding="utf-8")
+    for out in (tmp_path / "missing" / "u.csv", afile / "u.csv", tmp_path):
+        assert main(["units", str(FLEVOLAND), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "--out" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
+def test_landscape_writes_only_where_the_command_line_says(tmp_path: Path, capsys) -> None:
+    assert main(["landscape", str(SCENARIOS / "nederland.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "--providers" in err and "aanbieders.csv" in err
+    assert main(["landscape", str(SCENARIOS / "nederland.yaml"), "--providers", str(tmp_path / "p.csv")]) == 2
+    assert list(tmp_path.iterdir()) == []
