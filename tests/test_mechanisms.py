@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 from simulation import runner
 from simulation.config import Scenario, validate_scenario
@@ -357,3 +359,66 @@ def test_children_of_an_exited_provider_go_before_longer_waiting_children(tmp_pa
     assert kpi(kpis, "provider_exits") == 1.0
     assert kpi(kpis, "replaced_children") == 1.0
     assert kpi(kpis, "replacement_extra_wait_days") == 62.0
+
+
+# --------------------------------------------------------------------------------------------
+# 4. A property: pooling turns two single-place queues into one two-place FIFO queue
+
+
+def fifo_intakes(arrivals: Sequence[float], durations: Sequence[float], places: int) -> list[float]:
+    """Intake times of a first-come-first-served queue with ``places`` servers (arrivals in order).
+
+    The textbook recursion: each child in turn takes the place that frees first, not before it
+    arrives.
+    """
+    free_at = [0.0] * places
+    out = []
+    for a, d in zip(arrivals, durations, strict=True):
+        free_at.sort()
+        start = max(a, free_at[0])
+        free_at[0] = start + d
+        out.append(start)
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_region_world(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return write_world(
+        tmp_path_factory.mktemp("two_regions"),
+        gemeenten=TWO_GEMEENTEN,
+        providers=[("PA", "G1", {"pooled": 1, "local": 1}), ("PB", "G2", {"pooled": 1, "local": 1})],
+        forms=["pooled", "local"],
+        adjacency=[("JZ01", "JZ02")],
+        pooled=["pooled"],
+        years=2.0,
+    )
+
+
+# No shrinking: each example is a whole run, and a dozen children is small enough to read as drawn.
+@settings(max_examples=40, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate])
+@given(
+    kids=st.lists(
+        st.tuples(st.integers(2, 240), st.sampled_from(["G1", "G2"]), st.integers(2, 80)), min_size=1, max_size=12
+    )
+)
+def test_pooled_form_is_one_fifo_queue_and_a_local_form_one_queue_per_region(
+    two_region_world: Scenario, kids: list[tuple[int, str, int]]
+) -> None:
+    # Half-day steps make discharges and referrals fall on the same moment now and then.
+    kids = sorted(kids, key=lambda k: k[0])
+    children = []
+    for i, (t, gem, d) in enumerate(kids):
+        children.append(Child(f"p{i}", t / 2.0, gem, "pooled", d / 2.0))
+        children.append(Child(f"l{i}", t / 2.0, gem, "local", d / 2.0))
+    ep, _ = run_children(two_region_world, children)
+    arrivals = [t / 2.0 for t, _, _ in kids]
+    durations = [d / 2.0 for _, _, d in kids]
+    # Pooled: both providers serve both regions' lists, longest-waiting first: one queue, two places.
+    expected = fifo_intakes(arrivals, durations, 2)
+    assert [ep.loc[f"p{i}", "t_intake"] for i in range(len(kids))] == expected
+    # Not pooled: each region is a queue of its own with its own provider's one place.
+    for gem, own in (("G1", "PA"), ("G2", "PB")):
+        idx = [i for i, k in enumerate(kids) if k[1] == gem]
+        expected = fifo_intakes([arrivals[i] for i in idx], [durations[i] for i in idx], 1)
+        assert [ep.loc[f"l{i}", "t_intake"] for i in idx] == expected
+        assert all(ep.loc[f"l{i}", "provider_id"] == own for i in idx)
