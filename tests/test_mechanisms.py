@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from simulation import runner
 from simulation.config import Scenario, validate_scenario
 from simulation.core.demand import Referrals
 from simulation.core.world import Market, distance_km, load_geography, load_providers
+from simulation.engines import ENGINES
 from simulation.regimes import regime_for
 from tests.conftest import _care_form, _sourced
 
@@ -290,6 +292,35 @@ def test_waiting_child_goes_to_the_nearest_eligible_provider_with_a_free_place(n
     assert ep.loc["fourth", "t_intake"] == 201.0
 
 
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    n_local=st.integers(0, 2),
+    offsets=st.lists(st.integers(1, 60), min_size=1, max_size=6, unique=True),
+    sides=st.lists(st.sampled_from([-1, 1]), min_size=6, max_size=6),
+    need=st.integers(1, 6),
+)
+def test_contracting_adds_exactly_the_nearest_outside_providers(
+    n_local: int, offsets: list[int], sides: list[int], need: int
+) -> None:
+    """Outside providers at hand-chosen distances (0.01 degree of longitude steps, either side of the
+    unit on the same latitude, no two at the same distance): the unit adds the ``need - n_local``
+    nearest, ids drawn so that they never sort in the order of distance."""
+    outside = [(side * step, f"X{99 - step:02d}") for step, side in zip(offsets, sides, strict=False)]
+    gemeenten = [("G0", "JZ01", 5.0, 52.0)] + [
+        (f"G{i + 1}", "JZ02", 5.0 + off * 0.01, 52.0) for i, (off, _) in enumerate(outside)
+    ]
+    providers = [(f"L{j}", "G0", {"zorg": 1}) for j in range(n_local)] + [
+        (pid, f"G{i + 1}", {"zorg": 1}) for i, (_, pid) in enumerate(outside)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        market = build_market(
+            write_world(Path(tmp), gemeenten=gemeenten, providers=providers, forms=["zorg"], min_providers=need)
+        )
+    by_distance = [pid for _, pid in sorted(outside, key=lambda o: abs(o[0]))]
+    expected = [f"L{j}" for j in range(n_local)] + by_distance[: max(0, need - n_local)]
+    assert market.eligible[("R-JZ01", "zorg")] == expected
+
+
 # --------------------------------------------------------------------------------------------
 # 3. Who gets a freed place
 
@@ -298,7 +329,8 @@ def test_waiting_child_goes_to_the_nearest_eligible_provider_with_a_free_place(n
 TWO_GEMEENTEN = [("G1", "JZ01", 5.0, 52.0), ("G2", "JZ02", 5.3, 52.0)]
 
 
-def test_freed_place_goes_to_the_longest_waiting_child_across_the_lists_it_serves(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_freed_place_goes_to_the_longest_waiting_child_across_the_lists_it_serves(tmp_path: Path, engine: str) -> None:
     scenario = write_world(
         tmp_path,
         gemeenten=TWO_GEMEENTEN,
@@ -315,7 +347,7 @@ def test_freed_place_goes_to_the_longest_waiting_child_across_the_lists_it_serve
         Child("a3", 30.0, "G1", "zorg", 10.0),  # waits on JZ01's list
         Child("b3", 40.0, "G2", "zorg", 10.0),  # waits on JZ02's list
     ]
-    ep, _ = run_children(scenario, children)
+    ep, _ = run_children(scenario, children, engine)
     # Day 52: PB frees its place. Heads of the lists: a2 (since day 10) on JZ01's, b2 (20) on
     # JZ02's, PB's own region. The longest-waiting child wins: a2, from the neighbour's list.
     assert ep.loc["a2", "provider_id"] == "PB"
@@ -328,7 +360,8 @@ def test_freed_place_goes_to_the_longest_waiting_child_across_the_lists_it_serve
     assert ep.loc["a1", "provider_id"] == "PA"
 
 
-def test_children_of_an_exited_provider_go_before_longer_waiting_children(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_children_of_an_exited_provider_go_before_longer_waiting_children(tmp_path: Path, engine: str) -> None:
     scenario = write_world(
         tmp_path,
         gemeenten=[("G1", "JZ01", 5.0, 52.0)],
@@ -343,7 +376,7 @@ def test_children_of_an_exited_provider_go_before_longer_waiting_children(tmp_pa
         Child("waiter", 5.0, "G1", "zorg", 20.0),  # waits from day 5
         Child("later", 60.0, "G1", "zorg", 20.0),  # waits from day 60
     ]
-    ep, kpis = run_children(scenario, children)
+    ep, kpis = run_children(scenario, children, engine)
     # Day 40: P1 leaves; 'moved' has 261 days of care left and no free place: it waits, with
     # priority. Day 102: P2's place goes to 'moved' although 'waiter' has waited since day 5.
     assert ep.loc["moved", "provider_id"] == "P2"
