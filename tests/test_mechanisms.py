@@ -61,9 +61,13 @@ def write_world(
     min_providers: int = 1,
     shocks: Sequence[dict[str, Any]] = (),
     years: float = 1.0,
+    kind: str = "regional",
+    target_youth_per_unit: float = 40_000,
 ) -> Scenario:
     """A tiny world: ``gemeenten`` (code, region, lon, lat), ``providers`` (id, gemeente, places per form).
 
+    Each gemeente has 10,000 youth (the fragmented regime cuts a region into
+    ``ceil(youth / target_youth_per_unit)`` units).
     Every care form has a wait norm of 30 days and a tariff of 100 a day, staff are steady (no
     turnover, one FTE per place), reserves are large and costs small, so no provider ever leaves
     but by a ``shock`` and capacity is exactly the places.
@@ -101,7 +105,12 @@ def write_world(
         "gemeenten_file": str(gfile),
         "care_forms": {f: _care_form(0.0, "deterministic", 100.0, None, 100.0) for f in forms},
         "providers": {"file": str(tmp_path / "providers.csv"), "places_file": str(tmp_path / "places.csv")},
-        "regime": {"kind": "regional", "min_providers_per_contract": min_providers, "pooled_forms": list(pooled)},
+        "regime": {
+            "kind": kind,
+            "min_providers_per_contract": min_providers,
+            "pooled_forms": list(pooled),
+            "split": {"target_youth_per_unit": target_youth_per_unit},
+        },
         "finance": {
             "provider_admin_share_per_contract": _sourced(0.0),
             "provider_admin_share_per_term_set": _sourced(0.0),
@@ -319,6 +328,60 @@ def test_contracting_adds_exactly_the_nearest_outside_providers(
     by_distance = [pid for _, pid in sorted(outside, key=lambda o: abs(o[0]))]
     expected = [f"L{j}" for j in range(n_local)] + by_distance[: max(0, need - n_local)]
     assert market.eligible[("R-JZ01", "zorg")] == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: _contract_providers counts a provider that offers a form with 0 places towards "
+    "min_providers_per_contract, so the unit contracts it instead of the nearest provider with places",
+)
+def test_a_provider_with_no_places_of_a_form_does_not_count_towards_the_minimum(tmp_path: Path) -> None:
+    # JZ01 (G1) has L1 with one place and needs two providers; outside, Z (6.9 km) lists the form
+    # with 0 places (the places file allows 0), O (13.7 km) has one place.
+    scenario = write_world(
+        tmp_path,
+        gemeenten=[("G1", "JZ01", 5.0, 52.0), ("G2", "JZ02", 5.1, 52.0), ("G3", "JZ02", 5.2, 52.0)],
+        providers=[("L1", "G1", {"zorg": 1}), ("Z", "G2", {"zorg": 0}), ("O", "G3", {"zorg": 1})],
+        forms=["zorg"],
+        min_providers=2,
+    )
+    market = build_market(scenario)
+    eligible = market.eligible[("R-JZ01", "zorg")]
+    assert "O" in eligible  # today: ['L1', 'Z'], one provider that can take a child
+
+
+def test_regional_unit_pools_the_queues_that_fragmented_units_keep_apart(tmp_path: Path) -> None:
+    """One region of two gemeenten, one provider (one place) in each. Fragmented with 10,000 youth
+    per unit cuts the region in two units, each contracting its own provider; regional buys for
+    both at once. The same second child from G1 waits under fragmented and not under regional."""
+
+    def world(kind: str) -> Scenario:
+        return write_world(
+            tmp_path / kind,
+            gemeenten=[("G1", "JZ01", 5.0, 52.0), ("G2", "JZ01", 5.1, 52.0)],
+            providers=[("P1", "G1", {"zorg": 1}), ("P2", "G2", {"zorg": 1})],
+            forms=["zorg"],
+            kind=kind,
+            target_youth_per_unit=10_000,
+        )
+
+    fragmented, regional = world("fragmented"), world("regional")
+    fm, rm = build_market(fragmented), build_market(regional)
+    g1_unit, g2_unit = fm.unit_for[("G1", "zorg")], fm.unit_for[("G2", "zorg")]
+    assert g1_unit != g2_unit
+    assert fm.eligible[(g1_unit, "zorg")] == ["P1"]
+    assert fm.eligible[(g2_unit, "zorg")] == ["P2"]
+    assert rm.unit_for[("G1", "zorg")] == rm.unit_for[("G2", "zorg")] == "R-JZ01"
+    assert sorted(rm.eligible[("R-JZ01", "zorg")]) == ["P1", "P2"]
+    children = [Child("first", 1.0, "G1", "zorg", 100.0), Child("second", 2.0, "G1", "zorg", 100.0)]
+    f_ep, _ = run_children(fragmented, children)
+    r_ep, _ = run_children(regional, children)
+    assert f_ep.loc["second", "provider_id"] == "P1"
+    assert f_ep.loc["second", "wait"] == 99.0  # until 'first' leaves P1 on day 101
+    # Regional: P1 and P2 lie equally far from the unit's centroid; whichever 'first' took, the
+    # other still has its place for 'second'.
+    assert {r_ep.loc["first", "provider_id"], r_ep.loc["second", "provider_id"]} == {"P1", "P2"}
+    assert r_ep.loc["second", "wait"] == 0.0
 
 
 # --------------------------------------------------------------------------------------------
