@@ -518,3 +518,31 @@ def test_pooled_form_is_one_fifo_queue_and_a_local_form_one_queue_per_region(
         expected = fifo_intakes([arrivals[i] for i in idx], [durations[i] for i in idx], 1)
         assert [ep.loc[f"l{i}", "t_intake"] for i in idx] == expected
         assert all(ep.loc[f"l{i}", "provider_id"] == own for i in idx)
+
+
+def test_children_of_an_exited_provider_take_a_free_place_at_once_and_keep_their_treatment(tmp_path: Path) -> None:
+    scenario = write_world(
+        tmp_path,
+        gemeenten=[("G1", "JZ01", 5.0, 52.0)],
+        providers=[("P1", "G1", {"zorg": 2}), ("P2", "G1", {"zorg": 1})],
+        forms=["zorg"],
+        min_providers=2,
+        shocks=[{"date": START + dt.timedelta(days=40), "which": "P1", "note": "test exit"}],
+    )
+    children = [
+        Child("x", 1.0, "G1", "zorg", 300.0),  # P1, due day 301
+        Child("y", 2.0, "G1", "zorg", 100.0),  # P1, due day 102
+    ]
+    ep, kpis = run_children(scenario, children)
+    # Day 40: P1 leaves. P2's one place is free: x (lower child number) takes it on the spot, with
+    # 261 days of care left; y has nowhere to go and waits, first in line, until x leaves P2 on day 301.
+    assert ep.loc["x", "provider_id"] == "P2"
+    assert ep.loc["x", "extra_wait_days"] == 0.0
+    assert ep.loc["x", "t_end"] == 301.0
+    assert ep.loc["y", "provider_id"] == "P2"
+    assert ep.loc["y", "extra_wait_days"] == 301.0 - 40.0
+    assert ep.loc["y", "t_end"] == 301.0 + 62.0  # the 62 days it had left
+    assert (ep["replacements"] == 1).all()
+    assert (ep["t_intake"] == [1.0, 2.0]).all()  # first intakes stay
+    assert kpi(kpis, "replaced_children") == 2.0
+    assert kpi(kpis, "replacement_extra_wait_days") == (0.0 + 261.0) / 2.0
