@@ -5,12 +5,18 @@
 * nearest-first contracting: a unit short of ``min_providers_per_contract`` local providers
   adds the nearest outside ones, and a child goes to the nearest eligible provider with room;
 * a freed place goes to the longest-waiting child among every list the provider serves, and
-  children re-placed after a provider exit go before everyone else.
+  children re-placed after a provider exit go before everyone else (or take a free place at
+  once) and keep the rest of their treatment;
+* the same children under the regional and the fragmented regime: one queue against two;
+* two properties with a textbook oracle: contracting adds exactly the nearest outside
+  providers, and a pooled form behaves as one first-come-first-served queue over the places of
+  both regions while a form that is not pooled is one queue per region.
 
 Worlds are written by :func:`write_world` (a few gemeenten on a line at known coordinates,
 providers at chosen gemeenten). Markets come from the regime's ``build``; runs go through
 ``runner.run_replication`` with the referrals replaced by a hand-made list (:func:`run_children`),
 so every child's arrival, gemeente, form and (deterministic) duration is fixed in the test.
+Expected answers are worked out in the comments; none is read off a run.
 """
 
 from __future__ import annotations
