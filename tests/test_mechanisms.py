@@ -14,7 +14,8 @@
 
 Worlds are written by :func:`write_world` (a few gemeenten on a line at known coordinates,
 providers at chosen gemeenten). Markets come from the regime's ``build``; runs go through
-``runner.run_replication`` with the referrals replaced by a hand-made list (:func:`run_children`),
+``simulation.runner.replication.run_replication`` with the referrals replaced by a hand-made
+list (:func:`run_children`),
 so every child's arrival, gemeente, form and (deterministic) duration is fixed in the test.
 Expected answers are worked out in the comments; none is read off a run.
 """
@@ -36,12 +37,12 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from simulation import runner
 from simulation.config import Scenario, validate_scenario
 from simulation.core.demand import Referrals
 from simulation.core.world import Market, distance_km, load_geography, load_providers
 from simulation.engines import ENGINES
 from simulation.regimes import regime_for
+from simulation.runner import replication as runner
 from tests.conftest import _care_form, _sourced
 
 START = dt.date(2026, 1, 1)
