@@ -337,11 +337,6 @@ def test_contracting_adds_exactly_the_nearest_outside_providers(
     assert market.eligible[("R-JZ01", "zorg")] == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _contract_providers counts a provider that offers a form with 0 places towards "
-    "min_providers_per_contract, so the unit contracts it instead of the nearest provider with places",
-)
 def test_a_provider_with_no_places_of_a_form_does_not_count_towards_the_minimum(tmp_path: Path) -> None:
     # JZ01 (G1) has L1 with one place and needs two providers; outside, Z (6.9 km) lists the form
     # with 0 places (the places file allows 0), O (13.7 km) has one place.

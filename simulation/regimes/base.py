@@ -103,7 +103,8 @@ class PurchasingRegime:
         offering: dict[str, list[Provider]] = {f: [] for f in care_forms}
         for p in providers:
             for pf in p.forms:
-                if pf.care_form in offering:
+                # An offer of no places is no offer: it must not fill a unit's minimum of providers.
+                if pf.care_form in offering and pf.places > 0:
                     offering[pf.care_form].append(p)
 
         streams = Streams(self.seed, STRUCTURE)
