@@ -157,9 +157,7 @@ class ResultWriter:
     """
 
     def __init__(self, dest: str | Path, pending: Mapping[str, Any] | None = None) -> None:
-        self.dest = Path(dest).resolve()
-        if self.dest.exists():
-            raise ResultExistsError(f"{self.dest} already exists; results are never overwritten (choose another --out)")
+        self.dest = check_destination(dest)  # ResultExistsError if it exists; ScenarioError if unusable
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.tmp-", dir=self.dest.parent))
         self._parts: dict[str, list[str]] = {}

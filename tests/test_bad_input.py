@@ -662,3 +662,55 @@ def test_fuzz_set_values(value: Any) -> None:
     text = yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
     with contextlib.suppress(ScenarioError):
         parse_set(f"care_forms.pleegzorg.duration.mean_days={text}")
+
+
+def test_result_writer_refuses_an_unusable_destination(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ScenarioError, match="is a file"):
+        ResultWriter(tmp_path / "file" / "out")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(ScenarioError, match="symbolic link"):
+        ResultWriter(tmp_path / "dangling")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dangling", "file"]
+
+
+def test_run_with_out_below_a_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "file").write_text("x")
+    argv = ["run", str(FLEVOLAND), "--out", str(tmp_path / "file" / "out"), "--executor", "serial"]
+    assert main([*argv, "--replications", "1", "--years", "0.5"]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
+def test_repeated_csv_column_is_refused(tmp_path: Path) -> None:
+    csv_path = tmp_path / "g.csv"
+    csv_path.write_text("a,b,a\n1,2,3\n", encoding="utf-8")
+    s = load_scenario(FLEVOLAND).model_copy(update={"gemeenten_file": str(csv_path)})
+    with pytest.raises(ScenarioError, match="more than once"):
+        load_geography(s)
+
+
+def test_units_files_are_named_fingerprinted_and_read_strictly(tmp_path: Path) -> None:
+    units = tmp_path / "units.csv"
+    units.write_bytes("gemeentecode,unit_id\nGM0034,S-1\nGM0050,Frysl\xe2n\n".encode("latin-1"))
+    for body, field in [
+        (
+            f"regime:\n  kind: fragmented\n  pooled_forms: []\n  split:\n    units_file: {units}\n",
+            "regime.split.units_file",
+        ),
+        (
+            f"transition:\n  from_regime:\n    kind: fragmented\n    split:\n      units_file: {units}\n"
+            "  start: 2026-01-01\n  old_contract_years: 1\n  base_procurement_months: 1\n"
+            "  months_per_gemeente: 0\n  assumption: test\n",
+            "transition.from_regime.split.units_file",
+        ),
+    ]:
+        path = _scenario_file(tmp_path, body)
+        s = load_scenario(path)
+        assert dict(config.scenario_files(s))[field] == str(units)
+        with pytest.raises(ScenarioError, match="not UTF-8"):
+            load_geography(s)
+        before = fingerprint(s)
+        units.write_bytes(units.read_bytes() + b"GM0060,S-2\n")
+        assert fingerprint(s) != before
+        with pytest.raises(ScenarioError, match="outside the folders"):
+            load_scenario(path, policy=LoadPolicy.confined())

@@ -226,12 +226,12 @@ def read_yaml(path: str | Path, policy: LoadPolicy | None = None, field: str = "
     if not _is_file(path):
         raise ScenarioError(label, [(field, "no such file")])
     try:
-        size = Path(path).stat().st_size
-        if size > policy.max_yaml_bytes:
-            raise ScenarioError(label, [(field, f"{size} bytes is too large; at most {policy.max_yaml_bytes}")])
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(policy.max_yaml_bytes + 1)
     except OSError as exc:
         raise ScenarioError(label, [(field, f"cannot be read: {exc.strerror or exc}")]) from None
+    if len(data) > policy.max_yaml_bytes:
+        raise ScenarioError(label, [(field, f"too large; at most {policy.max_yaml_bytes} bytes")])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -320,6 +320,10 @@ def scenario_files(s: Scenario) -> list[tuple[str, str | None]]:
         ("providers.file", s.providers.file),
         ("providers.places_file", s.providers.places_file),
         ("regime.split.units_file", s.regime.split.units_file),
+        (
+            "transition.from_regime.split.units_file",
+            s.transition.from_regime.split.units_file if s.transition else None,
+        ),
     ]
 
 
@@ -394,6 +398,8 @@ def fingerprint(scenario: Scenario) -> str:
             raise ScenarioError(scenario.name, [(field, f"cannot be read: {shown(p)} ({exc})")]) from None
 
     for field, p in scenario_files(scenario):
+        if p is None:
+            continue  # stays None in the dump
         node = data
         *parents, last = field.split(".")
         for part in parents:

@@ -27,6 +27,7 @@ __all__ = [
     "distance_km",
     "load_geography",
     "load_providers",
+    "read_csv",
 ]
 
 
@@ -146,8 +147,12 @@ class ProcurementRegime(Protocol):
 MAX_CSV_BYTES = 200_000_000
 
 
-def _read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of a UTF-8 CSV file as mappings; every row must have as many values as the header."""
+def read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV file as mappings; every row must have as many values as the header.
+
+    Every problem (no such file, not UTF-8, a short or long row, a huge field, a missing or
+    repeated column) is a :class:`ScenarioError` naming the file, ``label`` (the scenario key
+    that names it) and the line."""
     rows: list[dict[str, str]] = []
     line = 1
     try:
@@ -159,6 +164,9 @@ def _read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, 
             header = next(reader, None)
             if header is None:
                 raise ScenarioError(path, [(label, "file is empty; it needs a header and rows")])
+            repeated = sorted({c for c in header if header.count(c) > 1})
+            if repeated:
+                raise ScenarioError(path, [(label, f"column(s) {shown(repeated)} appear more than once in the header")])
             for values in reader:
                 line = reader.line_num
                 if not values:
@@ -181,6 +189,9 @@ def _read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, 
     if missing:
         raise ScenarioError(path, [(label, f"missing column(s) {missing}; required {list(required)}")])
     return rows
+
+
+_read_csv = read_csv
 
 
 def _number(row: dict[str, str], column: str, label: str, line: int, low: float, high: float) -> float:
@@ -228,6 +239,16 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
         if unknown:
             shown_codes = shown(sorted(unknown), 200)
             raise ScenarioError(scenario.gemeenten_file, [("regions", f"unknown region code(s) {shown_codes}")])
+    # The regime reads its units file itself; read it here first, so a file that is no proper
+    # CSV is refused like every other data file.
+    units_files = [("regime.split.units_file", scenario.regime.split.units_file)]
+    if scenario.transition is not None:
+        units_files.append(
+            ("transition.from_regime.split.units_file", scenario.transition.from_regime.split.units_file)
+        )
+    for label, units_file in units_files:
+        if units_file is not None:
+            read_csv(units_file, label, ["gemeentecode", "unit_id"])
     adjacency: dict[str, set[str]] = {g.region: set() for g in gemeenten}
     adj_path = adjacency_file or scenario.adjacency_file
     if adj_path is not None:
