@@ -16,6 +16,7 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -600,6 +601,8 @@ def test_fuzz_yamlish_text(tmp_path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     with contextlib.suppress(ScenarioError):
         load_scenario(path, check_files=False)
+    with contextlib.suppress(ScenarioError):
+        load_any(path)
 
 
 SCALARS = st.one_of(
@@ -714,3 +717,29 @@ def test_units_files_are_named_fingerprinted_and_read_strictly(tmp_path: Path) -
         assert fingerprint(s) != before
         with pytest.raises(ScenarioError, match="outside the folders"):
             load_scenario(path, policy=LoadPolicy.confined())
+
+
+EXPERIMENT_KEYS = st.sampled_from(["name", "scenarios", "variants", "replications", "seed", "years", "warmup_days"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    changes=st.dictionaries(EXPERIMENT_KEYS, VALUES, max_size=3),
+    variant_set=st.dictionaries(st.sampled_from([".".join(map(str, p)) for p in FLEVO_PATHS]), VALUES, max_size=2),
+)
+def test_fuzz_experiment_documents(changes: dict[str, Any], variant_set: dict[str, Any]) -> None:
+    doc: dict[str, Any] = {
+        "name": "fuzz",
+        "scenarios": [str(FLEVOLAND)],
+        "variants": [{"name": "v", "set": variant_set}],
+        "replications": 2,
+        "seed": 1,
+        "years": 1,
+        "warmup_days": 0,
+    }
+    doc.update(changes)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "exp.yaml"
+        path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        with contextlib.suppress(ScenarioError):
+            load_any(path)
