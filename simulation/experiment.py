@@ -131,10 +131,10 @@ class ExperimentSpec(_Frozen):
         names = [v.name for v in self.variants]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"variant names must differ; repeated: {dupes}")
+            raise ValueError(f"variants: variant names must differ; repeated: {dupes}")
         if self.warmup_days >= self.years * 365:
             horizon = self.years * 365
-            raise ValueError(f"warmup_days {self.warmup_days} must be shorter than the horizon ({horizon} days)")
+            raise ValueError(f"warmup_days: {self.warmup_days} must be shorter than the horizon ({horizon} days)")
         return self
 
 

@@ -77,4 +77,5 @@ def check_range(name: str, value: float, low: float, high: float, *, low_open: b
     bad = not math.isfinite(value) or value < low or value > high or (low_open and value == low)
     if bad:
         bracket = "(" if low_open else "["
-        raise ValueError(f"{name} {value} is out of range; allowed {bracket}{low}, {high}]")
+        # "field: message": the error formatter files it under the field (errors.pydantic_problems)
+        raise ValueError(f"{name}: {value} is out of range; allowed {bracket}{low}, {high}]")

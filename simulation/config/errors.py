@@ -8,6 +8,7 @@ Values echoed in messages are shortened (:func:`shown`), so a foreign file never
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,6 +17,8 @@ __all__ = ["MAX_SHOWN", "ScenarioError", "pydantic_problems", "shown"]
 
 #: Longest value (its ``repr``) echoed in a message, in characters.
 MAX_SHOWN = 80
+#: A field path inside a model: ``name`` or ``name.value``.
+_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
 #: At most this many problems are listed; the rest are counted.
 MAX_PROBLEMS = 50
 
@@ -67,15 +70,16 @@ def pydantic_problems(exc: ValidationError, prefix: str = "") -> list[tuple[str,
             msg = "must be a finite number (not nan or infinity)"
         elif isinstance(value, bool) and kind in ("float_type", "int_type"):
             msg = f"must be a number, not {str(value).lower()}"
-        elif kind == "value_error" and not loc_parts:
-            # A model-level check names its fields: one "dotted.field: message" a line.
+        elif kind == "value_error":
+            # A model-level check names its fields: one "dotted.field: message" a line, the
+            # field relative to the model that checks it.
             for line in msg.split("\n"):
                 field, sep, text = line.partition(": ")
-                named = sep and field and " " not in field
-                problems.append((prefix + field, text) if named else (_format_loc((), prefix), line))
+                if sep and _FIELD.fullmatch(field):
+                    problems.append((_format_loc((*loc_parts, field), prefix), text))
+                else:
+                    problems.append((_format_loc(tuple(loc_parts), prefix), line))
             continue
-        elif kind == "value_error":
-            pass  # the check's own message names the value
         elif kind != "missing" and "input" in err and not isinstance(value, dict | list):
             msg = f"{msg} (got {shown(value)})"
         # A union reports each branch; name the field once (``initial_staffing.float`` -> the field).
