@@ -86,6 +86,12 @@ BROKEN = {
     "empty only_care_forms": ("name: x\nonly_care_forms: []\n", "only_care_forms", "at least 1 item"),
     "shock on no provider": ("name: x\nshocks: [{date: 2026-02-01, which: GEEN}]\n", "shocks.0.which", "GEEN"),
     "shock in no region": ("name: x\nshocks: [{date: 2026-02-01, region: JZ77}]\n", "shocks.0.region", "JZ77"),
+    "number as a date": ("name: x\nstart_date: 1767225600\n", "start_date", "not the number"),
+    "tariff change of no form": (
+        "name: x\ntariff_changes: [{date: 2026-02-01, factor: 0.9, care_forms: []}]\n",
+        "tariff_changes.0.care_forms",
+        "at least 1 item",
+    ),
     "exploding growth": (
         "name: x\nyears: 30\ndemand: {growth_per_year: 0.5}\n",
         "demand.growth_per_year",

@@ -42,8 +42,15 @@ def _date_in_range(value: dt.date) -> dt.date:
     return value
 
 
-#: A calendar date in [2000-01-01, 2100-12-31]; text such as ``2026-07-01`` is parsed.
-Date = Annotated[dt.date, Field(strict=False), AfterValidator(_date_in_range)]
+def _not_a_number(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"must be a date such as 2026-07-01, not the number {value!r}")
+    return value
+
+
+#: A calendar date in [2000-01-01, 2100-12-31]; text such as ``2026-07-01`` is parsed (a
+#: number is not taken as a timestamp).
+Date = Annotated[dt.date, Field(strict=False), BeforeValidator(_not_a_number), AfterValidator(_date_in_range)]
 
 
 def _as_tuple(value: Any) -> Any:

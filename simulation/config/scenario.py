@@ -52,7 +52,7 @@ class TariffChange(FrozenModel):
 
     date: Date
     factor: float = Field(gt=0.0, le=10.0)
-    care_forms: list[str] | None = None
+    care_forms: list[str] | None = Field(default=None, min_length=1, description="omit for every care form")
     note: str = ""
 
 
