@@ -33,11 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.config import CareForm, ProviderGroup, Scenario, ScenarioError, shown
+from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, shown
 from simulation.core.random import Streams
 from simulation.core.world import Gemeente, Geography, load_geography
 
-__all__ = ["check_output_path", "generate_landscape", "write_landscape"]
+__all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
 
 PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur"]
 PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"]
@@ -166,6 +166,31 @@ def check_output_path(path: str | Path, field: str, roots: Iterable[str | Path] 
     if not os.access(real.parent, os.W_OK | os.X_OK) or (real.exists() and not os.access(real, os.W_OK)):
         raise ScenarioError(field, [(field, f"{real} is not writable")])
     return real
+
+
+def landscape_paths(
+    scenario: Scenario,
+    providers: str | Path | None = None,
+    places: str | Path | None = None,
+    roots: Iterable[str | Path] = (PROJECT_ROOT / "data",),
+) -> tuple[Path, Path]:
+    """Where ``landscape`` may write: the paths the user gave (``--providers``, ``--places``), or
+    else the scenario's ``providers.file`` and ``providers.places_file``, which must then lie
+    below ``roots`` (default: the project's ``data/``), so a scenario cannot aim the writer at
+    any file the process may write. Each path is vetted by :func:`check_output_path`."""
+    out = []
+    for given, field, from_scenario in (
+        (providers, "--providers", scenario.providers.file),
+        (places, "--places", scenario.providers.places_file),
+    ):
+        if given is not None:
+            out.append(check_output_path(given, field))
+        else:
+            name = "providers.file" if field == "--providers" else "providers.places_file"
+            out.append(check_output_path(from_scenario, name, roots=roots))
+    if out[0] == out[1]:
+        raise ScenarioError("landscape", [("--places", "must differ from the providers file")])
+    return out[0], out[1]
 
 
 def _write_csv(path: Path, rows: list[dict[str, object]], cols: list[str]) -> None:

@@ -43,7 +43,7 @@ from simulation.config import (
 )
 from simulation.core.world import load_geography
 from simulation.experiment import check_experiment, load_any, load_experiment, parse_set
-from simulation.landscape import check_output_path, generate_landscape, write_landscape
+from simulation.landscape import check_output_path, generate_landscape, landscape_paths, write_landscape
 from simulation.results import (
     MANIFEST,
     ResultDamagedError,
@@ -743,3 +743,13 @@ def test_fuzz_experiment_documents(changes: dict[str, Any], variant_set: dict[st
         path.write_text(yaml.safe_dump(doc), encoding="utf-8")
         with contextlib.suppress(ScenarioError):
             load_any(path)
+
+
+def test_landscape_paths_confine_the_scenario_not_the_user(tmp_path: Path) -> None:
+    s = load_scenario(FLEVOLAND)
+    p, q = landscape_paths(s)
+    assert (p, q) == (Path(s.providers.file), Path(s.providers.places_file))
+    assert landscape_paths(s, tmp_path / "a.csv", tmp_path / "b.csv") == (tmp_path / "a.csv", tmp_path / "b.csv")
+    aimed = s.model_copy(update={"providers": s.providers.model_copy(update={"file": str(tmp_path / "x.csv")})})
+    with pytest.raises(ScenarioError, match=r"providers\.file"):
+        landscape_paths(aimed)
