@@ -278,7 +278,10 @@ def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> None:
 def _resolve_file_value(path: str, value: Any, folder: Path) -> Any:
     last = path.rsplit(".", 1)[-1]
     if isinstance(value, str) and (last.endswith("_file") or last == "file"):
-        return str((folder / value).resolve())
+        try:
+            return str((folder / value).resolve())
+        except (OSError, ValueError, RuntimeError):
+            return value  # not a usable path: validation reports the file as not found
     return value
 
 
@@ -397,8 +400,8 @@ def _build(
                 where = [f"variant {variant.name}"] if kind == "experiment" else []
                 where += [f"{p}={v}" for p, v in point]
                 try:
-                    label = f"{file} ({', '.join(where)})" if where else file
-                    scenarios.append(validate_scenario(r, label, policy=policy))
+                    cell_label = f"{file} ({', '.join(where)})" if where else file
+                    scenarios.append(validate_scenario(r, cell_label, policy=policy))
                 except ScenarioError as exc:
                     problems += [(f"{exc.source}: {f}", m) for f, m in exc.problems]
             cells.append(Cell(len(cells), variant.name, point, tuple(scenarios)))
@@ -430,10 +433,10 @@ def load_experiment(
     raws, problems = [], []
     for i, rel in enumerate(spec.scenarios):
         try:
-            file = (path.parent / rel).resolve()
-            raws.append((str(file), load_raw(file, policy=policy)))
+            raw = load_raw(path.parent / rel, policy=policy)  # refuses a path it cannot resolve
+            raws.append((str((path.parent / rel).resolve()), raw))
         except ScenarioError as exc:
-            problems += [(f"scenarios.{i} ({rel}): {f}", m) for f, m in exc.problems]
+            problems += [(f"scenarios.{i} ({shown(rel)}): {f}", m) for f, m in exc.problems]
     if problems:
         raise ScenarioError(str(path), problems)
     return _build(spec, "experiment", path, raws, sweep, Path.cwd(), policy)

@@ -753,3 +753,11 @@ def test_landscape_paths_confine_the_scenario_not_the_user(tmp_path: Path) -> No
     aimed = s.model_copy(update={"providers": s.providers.model_copy(update={"file": str(tmp_path / "x.csv")})})
     with pytest.raises(ScenarioError, match=r"providers\.file"):
         landscape_paths(aimed)
+
+
+def test_cell_errors_are_reported_under_the_experiment_file() -> None:
+    path = CORPUS / "experiment-nan-variant.yaml"
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(path)
+    assert info.value.source == str(path)
+    assert "(variant v)" in info.value.problems[0][0]
