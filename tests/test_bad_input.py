@@ -761,3 +761,10 @@ def test_cell_errors_are_reported_under_the_experiment_file() -> None:
         load_experiment(path)
     assert info.value.source == str(path)
     assert "(variant v)" in info.value.problems[0][0]
+
+
+def test_a_long_unknown_key_is_cut_in_the_message(tmp_path: Path) -> None:
+    path = _scenario_file(tmp_path, "k" * 1000 + ": 1\n")  # YAML allows keys up to 1024
+    with pytest.raises(ScenarioError, match="unknown key") as info:
+        load_scenario(path)
+    assert len(str(info.value)) < 400

@@ -51,8 +51,13 @@ class ScenarioError(ValueError):
         return (type(self), (self.source, self.problems))
 
 
+def _cut(part: Any) -> str:
+    text = str(part)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
+
+
 def _format_loc(loc: tuple[Any, ...], prefix: str = "") -> str:
-    return prefix + (".".join(str(p) for p in loc) or "(top level)")
+    return prefix + (".".join(_cut(p) for p in loc) or "(top level)")
 
 
 def pydantic_problems(exc: ValidationError, prefix: str = "") -> list[tuple[str, str]]:
