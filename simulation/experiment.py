@@ -371,6 +371,13 @@ def _build(
                 if why:
                     problems.append((f"variants.{i}.set.{p}", f"{why} (in {Path(file).name})"))
                     break
+        # Paths are applied one after another: one inside another would index what the other set.
+        paths = [*variant.set, *(p for p, _ in sweep)]
+        for a in paths:
+            for b in paths:
+                if b.startswith(a + "."):
+                    why = f"sets {shown(a)} and, inside it, {shown(b)}; set one of them"
+                    problems.append((f"variants.{i}.set", why))
     for p, _ in sweep:
         for file, _, dump in bases:
             why = _check_path(p, dump)

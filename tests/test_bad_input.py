@@ -768,3 +768,15 @@ def test_a_long_unknown_key_is_cut_in_the_message(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="unknown key") as info:
         load_scenario(path)
     assert len(str(info.value)) < 400
+
+
+def test_nested_set_paths_are_refused(tmp_path: Path) -> None:
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(
+        f"name: e\nscenarios: [{FLEVOLAND}]\nreplications: 2\nseed: 1\nyears: 1\nwarmup_days: 0\n"
+        "variants:\n  - name: v\n    set:\n      care_forms.pleegzorg.duration: [1]\n"
+        "      care_forms.pleegzorg.duration.mean_days: 2\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"variants\.0\.set"):
+        load_experiment(exp)
