@@ -43,10 +43,22 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from simulation import metrics
-from simulation.config import Scenario, ScenarioError, fingerprint, load_raw, validate_scenario, yaml_load
+from simulation.config import (
+    FrozenModel,
+    LoadPolicy,
+    Scenario,
+    ScenarioError,
+    fingerprint,
+    load_raw,
+    pydantic_problems,
+    read_yaml,
+    shown,
+    validate_scenario,
+    yaml_load,
+)
 
 __all__ = [
     "DEFAULT_PRECISION_KPIS",
@@ -55,6 +67,7 @@ __all__ = [
     "ExperimentSpec",
     "PrecisionSpec",
     "Variant",
+    "check_experiment",
     "is_experiment_file",
     "load_any",
     "load_experiment",
@@ -70,8 +83,8 @@ _NAME = r"^[A-Za-z0-9_.-]+$"
 _FLOAT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class _Frozen(FrozenModel):
+    """Strict like a scenario: no unknown keys, finite numbers, no true/false as a number."""
 
 
 class Variant(_Frozen):
@@ -100,9 +113,9 @@ class PrecisionSpec(_Frozen):
 class ExperimentSpec(_Frozen):
     """The validated content of an experiment file."""
 
-    name: str = Field(min_length=1, pattern=_NAME)
-    description: str = ""
-    scenarios: list[str] = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=80, pattern=_NAME)
+    description: str = Field(default="", max_length=10_000)
+    scenarios: list[str] = Field(min_length=1, max_length=100)
     variants: list[Variant] = Field(default_factory=lambda: [Variant()], min_length=1)
     replications: int = Field(ge=1, le=10_000)
     seed: int = Field(ge=0, lt=2**63)
@@ -115,10 +128,10 @@ class ExperimentSpec(_Frozen):
         names = [v.name for v in self.variants]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"variant names must differ; repeated: {dupes}")
+            raise ValueError(f"variants: variant names must differ; repeated: {dupes}")
         if self.warmup_days >= self.years * 365:
             horizon = self.years * 365
-            raise ValueError(f"warmup_days {self.warmup_days} must be shorter than the horizon ({horizon} days)")
+            raise ValueError(f"warmup_days: {self.warmup_days} must be shorter than the horizon ({horizon} days)")
         return self
 
 
@@ -204,41 +217,25 @@ class Experiment:
 # Loading
 
 
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise ScenarioError(str(path), [("file", "no such file")])
-    try:
-        return yaml_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        problem = getattr(exc, "problem", exc)
-        raise ScenarioError(str(path), [("yaml", f"not valid YAML at {where}: {problem}")]) from None
+def _read_yaml(path: Path, policy: LoadPolicy | None = None) -> Any:
+    """The one YAML reader of scenarios (:func:`simulation.config.read_yaml`)."""
+    return read_yaml(path, policy)
 
 
-def is_experiment_file(path: str | Path) -> bool:
-    """An experiment file is a mapping with a ``scenarios`` list; a scenario file never has one."""
-    path = Path(path)
-    if not path.is_file():
-        return False
+def is_experiment_file(path: str | Path, policy: LoadPolicy | None = None) -> bool:
+    """An experiment file is a mapping with a ``scenarios`` list; a scenario file never has one.
+
+    A file that cannot be read is no experiment; loading it as a scenario then says why.
+    """
     try:
-        data = yaml_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+        data = read_yaml(path, policy)
+    except ScenarioError:
         return False
     return isinstance(data, dict) and "scenarios" in data and "care_forms" not in data and "extends" not in data
 
 
-def _pydantic_problems(exc: ValidationError, prefix: str = "") -> list[tuple[str, str]]:
-    problems = []
-    for err in exc.errors():
-        loc = prefix + (".".join(str(p) for p in err["loc"]) or "(top level)")
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = f"unknown key (value {err.get('input')!r}); check the spelling"
-        elif "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict | list):
-            msg = f"{msg} (got {err['input']!r})"
-        problems.append((loc, msg))
-    return problems
+#: The one formatter of validation problems (:func:`simulation.config.pydantic_problems`).
+_pydantic_problems = pydantic_problems
 
 
 def _walk(dump: Any, parts: list[str], path: str) -> str | None:
@@ -257,7 +254,7 @@ def _walk(dump: Any, parts: list[str], path: str) -> str | None:
         elif node is None:
             return f"unknown parameter path {path!r}: {where} is not set in this scenario, so it has no {part!r}"
         else:
-            return f"unknown parameter path {path!r}: {where} is a value ({node!r}), not a mapping"
+            return f"unknown parameter path {path!r}: {where} is a value ({shown(node)}), not a mapping"
     return None
 
 
@@ -280,7 +277,10 @@ def _set_path(raw: dict[str, Any], parts: list[str], value: Any) -> None:
 def _resolve_file_value(path: str, value: Any, folder: Path) -> Any:
     last = path.rsplit(".", 1)[-1]
     if isinstance(value, str) and (last.endswith("_file") or last == "file"):
-        return str((folder / value).resolve())
+        try:
+            return str((folder / value).resolve())
+        except (OSError, ValueError, RuntimeError):
+            return value  # not a usable path: validation reports the file as not found
     return value
 
 
@@ -342,6 +342,7 @@ def _build(
     raws: list[tuple[str, dict[str, Any]]],
     sweep: Sequence[tuple[str, Sequence[Any]]],
     set_folder: Path,
+    policy: LoadPolicy | None = None,
 ) -> Experiment:
     common = {
         "replications": spec.replications,
@@ -355,7 +356,7 @@ def _build(
     for file, raw in raws:
         raw = {**raw, **common}
         try:
-            base = validate_scenario(raw, file)
+            base = validate_scenario(raw, file, policy=policy)
         except ScenarioError as exc:
             problems += [(f"{file}: {f}", m) for f, m in exc.problems]
             continue
@@ -369,6 +370,13 @@ def _build(
                 if why:
                     problems.append((f"variants.{i}.set.{p}", f"{why} (in {Path(file).name})"))
                     break
+        # Paths are applied one after another: one inside another would index what the other set.
+        paths = [*variant.set, *(p for p, _ in sweep)]
+        for a in paths:
+            for b in paths:
+                if b.startswith(a + "."):
+                    why = f"sets {shown(a)} and, inside it, {shown(b)}; set one of them"
+                    problems.append((f"variants.{i}.set", why))
     for p, _ in sweep:
         for file, _, dump in bases:
             why = _check_path(p, dump)
@@ -398,7 +406,8 @@ def _build(
                 where = [f"variant {variant.name}"] if kind == "experiment" else []
                 where += [f"{p}={v}" for p, v in point]
                 try:
-                    scenarios.append(validate_scenario(r, f"{file} ({', '.join(where)})" if where else file))
+                    cell_label = f"{file} ({', '.join(where)})" if where else file
+                    scenarios.append(validate_scenario(r, cell_label, policy=policy))
                 except ScenarioError as exc:
                     problems += [(f"{exc.source}: {f}", m) for f, m in exc.problems]
             cells.append(Cell(len(cells), variant.name, point, tuple(scenarios)))
@@ -411,10 +420,15 @@ def load_experiment(
     path: str | Path,
     overrides: Mapping[str, Any] | None = None,
     sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
 ) -> Experiment:
-    """Load and validate an experiment file; ``overrides`` replace top-level keys (seed, ...)."""
+    """Load and validate an experiment file; ``overrides`` replace top-level keys (seed, ...).
+
+    ``policy`` confines and limits what is read (:class:`simulation.config.LoadPolicy`).
+    """
     path = Path(path)
-    data = _read_yaml(path)
+    data = _read_yaml(path, policy)
     if not isinstance(data, dict):
         raise ScenarioError(str(path), [("file", f"must be a mapping of keys to values, not {type(data).__name__}")])
     data = {**data, **(overrides or {})}
@@ -424,24 +438,28 @@ def load_experiment(
         raise ScenarioError(str(path), _pydantic_problems(exc)) from None
     raws, problems = [], []
     for i, rel in enumerate(spec.scenarios):
-        file = (path.parent / rel).resolve()
         try:
-            raws.append((str(file), load_raw(file)))
+            raw = load_raw(path.parent / rel, policy=policy)  # refuses a path it cannot resolve
+            raws.append((str((path.parent / rel).resolve()), raw))
         except ScenarioError as exc:
-            problems += [(f"scenarios.{i} ({rel}): {f}", m) for f, m in exc.problems]
+            problems += [(f"scenarios.{i} ({shown(rel)}): {f}", m) for f, m in exc.problems]
     if problems:
         raise ScenarioError(str(path), problems)
-    return _build(spec, "experiment", path, raws, sweep, Path.cwd())
+    return _build(spec, "experiment", path, raws, sweep, Path.cwd(), policy)
 
 
 def scenario_experiment(
-    path: str | Path, overrides: Mapping[str, Any] | None = None, sweep: Sequence[tuple[str, Sequence[Any]]] = ()
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
 ) -> Experiment:
     """A scenario file as an experiment of one scenario and no variants."""
     path = Path(path)
-    raw = load_raw(path)
+    raw = load_raw(path, policy=policy)
     raw = {**raw, **(overrides or {})}
-    base = validate_scenario(raw, str(path))
+    base = validate_scenario(raw, str(path), policy=policy)
     spec = ExperimentSpec(
         name=base.name,
         description=base.description,
@@ -451,13 +469,15 @@ def scenario_experiment(
         years=base.years,
         warmup_days=base.warmup_days,
     )
-    return _build(spec, "scenario", path, [(str(path.resolve()), raw)], sweep, Path.cwd())
+    return _build(spec, "scenario", path, [(str(path.resolve()), raw)], sweep, Path.cwd(), policy)
 
 
 def scenarios_experiment(
     paths: Sequence[str | Path],
     overrides: Mapping[str, Any] | None = None,
     sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
 ) -> Experiment:
     """Several scenario files as one experiment (no variants), the first the baseline.
 
@@ -470,7 +490,7 @@ def scenarios_experiment(
     raws, bases, problems = [], [], []
     for f in files:
         try:
-            raw = {**load_raw(f), **(overrides or {})}
+            raw = {**load_raw(f, policy=policy), **(overrides or {})}
             bases.append(validate_scenario(raw, str(f)))
             raws.append((str(f.resolve()), raw))
         except ScenarioError as exc:
@@ -491,14 +511,50 @@ def scenarios_experiment(
         scenarios=[str(f) for f in files],
         **{key: getattr(first, key) for key in shared},
     )
-    exp = _build(spec, "scenarios", files[0], raws, sweep, Path.cwd())
+    exp = _build(spec, "scenarios", files[0], raws, sweep, Path.cwd(), policy)
     return dataclasses.replace(exp, notes=tuple(notes))
 
 
 def load_any(
-    path: str | Path, overrides: Mapping[str, Any] | None = None, sweep: Sequence[tuple[str, Sequence[Any]]] = ()
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
 ) -> Experiment:
     """An experiment file or a scenario file (told apart by their keys)."""
-    if is_experiment_file(path):
-        return load_experiment(path, overrides, sweep)
-    return scenario_experiment(path, overrides, sweep)
+    if is_experiment_file(path, policy):
+        return load_experiment(path, overrides, sweep, policy=policy)
+    return scenario_experiment(path, overrides, sweep, policy=policy)
+
+
+def check_experiment(experiment: Experiment) -> None:
+    """Build the world of every scenario of every cell, as a run would, without running it.
+
+    Loading validates each scenario's values; this also reads its data files (they exist, are
+    CSV with the right columns and values in range), checks its regions, care forms and shocks
+    against them, and lets its regime build the market. Each distinct scenario (by
+    fingerprint) is built once. Raises :class:`ScenarioError` listing every cell's problems, so
+    ``validate`` refuses what ``run`` would refuse.
+    """
+    from simulation.runner import build_world
+
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for cell in experiment.cells:
+        where = cell.label(experiment.with_variant)
+        for scenario in cell.scenarios:
+            label = f"{where} / {scenario.name}" if where else scenario.name
+            try:
+                key = fingerprint(scenario)
+                if key in seen:
+                    continue
+                seen.add(key)
+                build_world(scenario)
+            except ScenarioError as exc:
+                problems += [(f"{label}: {exc.source}: {f}", m) for f, m in exc.problems]
+            except (ValueError, LookupError, ArithmeticError) as exc:
+                why = f"the world cannot be built: {type(exc).__name__}: {shown(str(exc), 200)}"
+                problems.append((label, why))
+    if problems:
+        raise ScenarioError(str(experiment.path), problems)

@@ -15,22 +15,29 @@ CSV files that a user can read, edit or replace with real data:
 * **What it costs.** Each provider draws a cost level (``cost_factor``, uniform) that scales the
   care form's cost price (staff, housing; ``care_forms.*.cost_price``). Its reserves are
   ``reserve_months`` (uniform) of its monthly costs when fully staffed at the target utilisation.
+
+:func:`write_landscape` writes only the two paths its caller gives it (never a path it reads
+from the scenario by itself), each through a temporary file renamed into place, so a failed
+run leaves the old file whole. A caller that takes the paths from a scenario or a user first
+checks them with :func:`check_output_path` (for example against the project's ``data/``).
 """
 
 from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Sequence
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from simulation.config import CareForm, ProviderGroup, Scenario
+from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, shown
 from simulation.core.random import Streams
 from simulation.core.world import Gemeente, Geography, load_geography
 
-__all__ = ["generate_landscape", "write_landscape"]
+__all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
 
 PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur"]
 PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"]
@@ -65,14 +72,15 @@ def _pick_gemeente(rng: np.random.Generator, members: Sequence[Gemeente]) -> Gem
 
 
 def _group(
-    group: ProviderGroup, geo: Geography, forms: dict[str, CareForm], streams: Streams
+    group: ProviderGroup, geo: Geography, forms: dict[str, CareForm], streams: Streams, index: int = 0
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     rng = streams.generator(f"landscape/{group.name}")
     regions = geo.regions
     locations: list[Gemeente] = []
     if group.spread == "per_region":
         if group.count < len(regions):
-            raise ValueError(f"group {group.name}: count {group.count} < {len(regions)} regions for per_region")
+            why = f"{group.count} is fewer than the {len(regions)} regions that spread: per_region needs"
+            raise ScenarioError(f"group {group.name}", [(f"providers.generator.groups.{index}.count", why)])
         locations += [_pick_gemeente(rng, geo.in_region(r)) for r in regions]
     for _ in range(group.count - len(locations)):
         locations.append(_pick_gemeente(rng, geo.gemeenten))
@@ -125,24 +133,89 @@ def generate_landscape(scenario: Scenario) -> tuple[list[dict[str, object]], lis
     """Provider and place rows for a scenario's ``providers.generator``, national by design."""
     gen = scenario.providers.generator
     if gen is None:
-        raise ValueError("scenario has no providers.generator")
+        raise ScenarioError(scenario.name, [("providers.generator", "missing; the landscape is generated from it")])
     national = scenario.model_copy(update={"regions": None})
     geo = load_geography(national)
     streams = Streams(gen.seed, 0)
     providers: list[dict[str, object]] = []
     offers: list[dict[str, object]] = []
-    for group in gen.groups:
-        p, o = _group(group, geo, scenario.care_forms, streams)
+    for index, group in enumerate(gen.groups):
+        p, o = _group(group, geo, scenario.care_forms, streams, index)
         providers += p
         offers += o
     return providers, offers
 
 
-def write_landscape(scenario: Scenario, providers_path: str | Path, places_path: str | Path) -> None:
-    providers, offers = generate_landscape(scenario)
-    for path, rows, cols in ((providers_path, providers, PROVIDER_COLUMNS), (places_path, offers, PLACES_COLUMNS)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="", encoding="utf-8") as fh:
+def check_output_path(path: str | Path, field: str, roots: Iterable[str | Path] | None = None) -> Path:
+    """Vet a CSV path to write: not a folder, its folder exists and is writable, and (``roots``)
+    it lies below one of ``roots`` after resolving symbolic links. Returns the resolved path;
+    raises :class:`ScenarioError` naming ``field`` (``--providers``, ``providers.file``, ...)."""
+    try:
+        real = Path(path).resolve()
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise ScenarioError(field, [(field, f"{shown(str(path))} is not a usable path ({exc})")]) from None
+    if roots is not None:
+        folders = [Path(r).resolve() for r in roots]
+        if not any(real.is_relative_to(r) for r in folders):
+            where = ", ".join(map(str, folders))
+            raise ScenarioError(field, [(field, f"{real} is outside the folders landscape may write ({where})")])
+    if real.is_dir():
+        raise ScenarioError(field, [(field, f"{real} is a folder, not a file")])
+    if not real.parent.is_dir():
+        raise ScenarioError(field, [(field, f"folder {real.parent} does not exist")])
+    if not os.access(real.parent, os.W_OK | os.X_OK) or (real.exists() and not os.access(real, os.W_OK)):
+        raise ScenarioError(field, [(field, f"{real} is not writable")])
+    return real
+
+
+def landscape_paths(
+    scenario: Scenario,
+    providers: str | Path | None = None,
+    places: str | Path | None = None,
+    roots: Iterable[str | Path] = (PROJECT_ROOT / "data",),
+) -> tuple[Path, Path]:
+    """Where ``landscape`` may write: the paths the user gave (``--providers``, ``--places``), or
+    else the scenario's ``providers.file`` and ``providers.places_file``, which must then lie
+    below ``roots`` (default: the project's ``data/``), so a scenario cannot aim the writer at
+    any file the process may write. Each path is vetted by :func:`check_output_path`."""
+    out = []
+    for given, field, from_scenario in (
+        (providers, "--providers", scenario.providers.file),
+        (places, "--places", scenario.providers.places_file),
+    ):
+        if given is not None:
+            out.append(check_output_path(given, field))
+        else:
+            name = "providers.file" if field == "--providers" else "providers.places_file"
+            out.append(check_output_path(from_scenario, name, roots=roots))
+    if out[0] == out[1]:
+        raise ScenarioError("landscape", [("--places", "must differ from the providers file")])
+    return out[0], out[1]
+
+
+def _write_csv(path: Path, rows: list[dict[str, object]], cols: list[str]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=cols, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_landscape(scenario: Scenario, providers_path: str | Path, places_path: str | Path) -> None:
+    """Generate the landscape of ``scenario`` and write it to exactly these two paths.
+
+    The paths are the caller's choice (vet them with :func:`check_output_path`); nothing is
+    written anywhere else, and nothing at all unless generation succeeds.
+    """
+    if Path(providers_path).resolve() == Path(places_path).resolve():
+        raise ScenarioError("landscape", [("--places", "must differ from the providers file")])
+    providers, offers = generate_landscape(scenario)
+    for path, rows, cols in ((providers_path, providers, PROVIDER_COLUMNS), (places_path, offers, PLACES_COLUMNS)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _write_csv(Path(path), rows, cols)

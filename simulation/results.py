@@ -17,17 +17,29 @@ replications a run has.
 
 The result store (:func:`store_dir`, :func:`list_results`) keeps result sets under one root as
 ``<name>-<fingerprint8>-<seed>``; a second run with the same fingerprint and seed can reuse it.
+
+Integrity: at commit the manifest records every file of the set with its size, SHA-256 and (for
+Parquet) row count (``files``). :func:`verify_result_set` checks them; :func:`find_reusable`
+reuses only a set that checks out whole (a damaged one is left alone, for a person to look at,
+and the run computes the result again beside it); :func:`open_results` refuses a set whose
+manifest cannot be read or whose files are missing or of the wrong size
+(:class:`ResultDamagedError`); :func:`list_results` reports such a set as ``damaged``. Before a
+run, :func:`check_destination` vets ``--out`` and :func:`store_lock` makes a second identical
+run wait for the first and then reuse its result.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,14 +50,19 @@ import pyarrow.parquet as pq
 
 __all__ = [
     "MANIFEST",
+    "ResultDamagedError",
     "ResultExistsError",
     "ResultSet",
     "ResultWriter",
+    "StoreLockTimeout",
+    "check_destination",
     "code_fingerprint",
     "find_reusable",
     "list_results",
     "open_results",
     "store_dir",
+    "store_lock",
+    "verify_result_set",
     "write_part",
     "write_result_set",
 ]
@@ -60,6 +77,18 @@ _ROW_GROUP = 1 << 19
 
 class ResultExistsError(FileExistsError):
     """The destination already holds a result; results are never overwritten."""
+
+
+class ResultDamagedError(FileNotFoundError):
+    """A result set whose manifest cannot be read or whose files do not match it.
+
+    A subclass of ``FileNotFoundError``, like the error for a folder without a manifest: either
+    way there is no usable result set at that path.
+    """
+
+
+class StoreLockTimeout(TimeoutError):
+    """Another run of the same experiment held the store lock for too long."""
 
 
 @dataclass
@@ -128,9 +157,7 @@ class ResultWriter:
     """
 
     def __init__(self, dest: str | Path, pending: Mapping[str, Any] | None = None) -> None:
-        self.dest = Path(dest).resolve()
-        if self.dest.exists():
-            raise ResultExistsError(f"{self.dest} already exists; results are never overwritten (choose another --out)")
+        self.dest = check_destination(dest)  # ResultExistsError if it exists; ScenarioError if unusable
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.tmp-", dir=self.dest.parent))
         self._parts: dict[str, list[str]] = {}
@@ -207,6 +234,7 @@ class ResultWriter:
             full = dict(manifest)
             full["tables"] = names
             full["table_parts"] = {name: len(keys) for name, keys in self._parts.items()}
+            full["files"] = _describe_files(self.tmp)
             with open(self.tmp / MANIFEST, "w", encoding="utf-8") as fh:
                 json.dump(full, fh, indent=2, sort_keys=True, default=str)
                 fh.flush()
@@ -233,14 +261,91 @@ def write_result_set(dest: str | Path, tables: Mapping[str, pd.DataFrame], manif
         return writer.commit(manifest)
 
 
-def open_results(path: str | Path) -> ResultSet:
-    """Open a complete result set (one with a manifest)."""
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _describe_files(root: Path) -> dict[str, dict[str, Any]]:
+    """Every data file below ``root`` (relative POSIX path) with its bytes, SHA-256 and rows."""
+    out: dict[str, dict[str, Any]] = {}
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = f.relative_to(root).as_posix()
+        if rel in (MANIFEST, PENDING) or f.name.startswith("."):
+            continue
+        entry: dict[str, Any] = {"bytes": f.stat().st_size, "sha256": _sha256(f)}
+        if f.suffix == ".parquet":
+            entry["rows"] = pq.read_metadata(f).num_rows
+        out[rel] = entry
+    return out
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of ``path``; :class:`ResultDamagedError` if it is unreadable or no mapping."""
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ResultDamagedError(f"{path} is damaged: its {MANIFEST} cannot be read ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise ResultDamagedError(f"{path} is damaged: its {MANIFEST} is not a JSON object")
+    return manifest
+
+
+def verify_result_set(path: str | Path, checksums: bool = True) -> list[str]:
+    """What is wrong with the result set at ``path`` (empty: it is whole).
+
+    Checks that the manifest reads, that every file it records is there with its size and
+    (``checksums``) its SHA-256, and that no recorded table lacks its files. A set written
+    before files were recorded cannot be checked and reports so.
+    """
+    path = Path(path)
+    if not (path / MANIFEST).is_file():
+        return [f"no {MANIFEST}"]
+    try:
+        manifest = _read_manifest(path)
+    except ResultDamagedError as exc:
+        return [str(exc)]
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return ["the manifest records no file checksums (written by an older version)"]
+    problems = []
+    for rel, entry in sorted(files.items()):
+        f = path / rel
+        if not isinstance(entry, dict) or not f.is_file():
+            problems.append(f"{rel}: missing")
+            continue
+        size = f.stat().st_size
+        if size != entry.get("bytes"):
+            problems.append(f"{rel}: {size} bytes, the manifest says {entry.get('bytes')}")
+        elif checksums and _sha256(f) != entry.get("sha256"):
+            problems.append(f"{rel}: contents differ from the manifest's checksum")
+    for table in manifest.get("tables", []):
+        if not any(rel == f"{table}.parquet" or rel.startswith(f"{table}.parquet/") for rel in files):
+            problems.append(f"table {table}: no files recorded")
+    return problems
+
+
+def open_results(path: str | Path, verify: bool = False) -> ResultSet:
+    """Open a complete result set (one with a manifest).
+
+    Raises ``FileNotFoundError`` if there is none, :class:`ResultDamagedError` if its manifest
+    cannot be read or a recorded file is missing or of the wrong size (``verify``: or its
+    checksum differs).
+    """
     path = Path(path)
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise FileNotFoundError(f"{path} is not a complete result set (no {MANIFEST})")
-    with open(manifest_path, encoding="utf-8") as fh:
-        return ResultSet(path, json.load(fh))
+    manifest = _read_manifest(path)
+    if isinstance(manifest.get("files"), dict):
+        problems = verify_result_set(path, checksums=verify)
+        if problems:
+            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            raise ResultDamagedError(f"{path} is damaged: {shown}")
+    return ResultSet(path, manifest)
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,20 +371,94 @@ def code_fingerprint() -> str:
 
 
 def find_reusable(base: Path, fingerprint: str, code: str | None = None) -> Path | None:
-    """``base`` (or a ``base-N`` written with --force) if it is complete, has ``fingerprint``
-    and, if ``code`` is given, was made by code with that :func:`code_fingerprint`."""
+    """``base`` (or a ``base-N`` written with --force) if it is complete, has ``fingerprint``,
+    was made, if ``code`` is given, by code with that :func:`code_fingerprint`, and is whole
+    (:func:`verify_result_set`, checksums included). A damaged set is passed over, never
+    removed: the caller writes a new one beside it (:func:`free_dir`)."""
     candidates = [base, *sorted(base.parent.glob(f"{base.name}-*"), key=lambda p: p.name)]
     for path in candidates:
         if path.is_dir() and (path / MANIFEST).is_file():
             try:
-                manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                manifest = _read_manifest(path)
+            except ResultDamagedError:
                 continue
-            if manifest.get("fingerprint") == fingerprint and (
-                code is None or manifest.get("code_fingerprint") == code
-            ):
-                return path
+            if manifest.get("fingerprint") != fingerprint:
+                continue
+            if code is not None and manifest.get("code_fingerprint") != code:
+                continue
+            if verify_result_set(path):
+                continue
+            return path
     return None
+
+
+def check_destination(path: str | Path) -> Path:
+    """Vet ``--out`` before a run: it must not exist (not even as a dangling symbolic link), its
+    nearest existing parent must be a folder this process may write in. Returns the absolute
+    path; raises :class:`ResultExistsError` (it exists) or ``ScenarioError`` naming ``--out``."""
+    from simulation.config import ScenarioError, shown
+
+    dest = Path(os.path.abspath(path))
+    if dest.is_symlink() and not dest.exists():
+        target = shown(os.readlink(dest))
+        raise ScenarioError("--out", [("--out", f"{dest} is a symbolic link to {target}, which does not exist")])
+    if os.path.lexists(dest):
+        raise ResultExistsError(f"--out: {dest} already exists; results are never overwritten (choose another)")
+    ancestor = dest.parent
+    while not ancestor.exists():
+        if ancestor.is_symlink():
+            raise ScenarioError("--out", [("--out", f"{ancestor} is a symbolic link to nothing")])
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ScenarioError(
+            "--out", [("--out", f"{ancestor} is a file, not a folder; a result set cannot go below it")]
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise ScenarioError("--out", [("--out", f"{ancestor} is not writable; choose a folder you may write in")])
+    return dest
+
+
+@contextlib.contextmanager
+def store_lock(base: str | Path, timeout: float | None = None) -> Iterator[Path]:
+    """Hold ``<base>.lock`` (``fcntl.flock``) beside the store directory ``base``.
+
+    Wrap "find a reusable result, else run and commit" in it: a second identical run waits
+    until the first has committed, then finds its result. ``timeout`` (seconds; None: wait as
+    long as it takes) raises :class:`StoreLockTimeout`. The lock goes with the process, so a
+    killed run never leaves the store locked.
+    """
+    base = Path(base)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    lock = base.parent / f".{base.name}.lock"
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        fh = open(lock, "a+b")  # noqa: SIM115 (held across the yield below)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                    break
+                except BlockingIOError:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise StoreLockTimeout(f"{lock} is held by another run for more than {timeout} s") from None
+                    time.sleep(0.1)
+            # The holder before us removes the file as it lets go; a lock on a removed file
+            # guards nothing, so take the one now at the path.
+            try:
+                same = os.stat(lock).st_ino == os.fstat(fh.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                fh.close()
+                continue
+            try:
+                yield lock
+            finally:
+                lock.unlink(missing_ok=True)  # the store keeps no lock files behind
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            return
+        finally:
+            fh.close()
 
 
 def free_dir(base: Path) -> Path:
@@ -301,10 +480,15 @@ def list_results(root: str | Path) -> pd.DataFrame:
             continue
         complete = (path / MANIFEST).is_file()
         note_file = path / (MANIFEST if complete else PENDING)
+        damaged = False
         try:
             note = json.loads(note_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            note = {}
+            note, damaged = {}, complete
+        if not isinstance(note, dict):
+            note, damaged = {}, complete
+        if complete and not damaged and isinstance(note.get("files"), dict):
+            damaged = bool(verify_result_set(path, checksums=False))
         if not complete and not note and ".tmp-" not in path.name:
             continue  # not a result directory at all
         rows.append(
@@ -314,7 +498,7 @@ def list_results(root: str | Path) -> pd.DataFrame:
                 "seed": note.get("seed", ""),
                 "replications": note.get("replications", ""),
                 "created": note.get("created_at", note.get("started_at", "")),
-                "complete": "yes" if complete else "no",
+                "complete": "damaged" if damaged else "yes" if complete else "no",
             }
         )
     return pd.DataFrame(rows, columns=["dir", "name", "seed", "replications", "created", "complete"])

@@ -23,17 +23,18 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.config import fingerprint
-from simulation.experiment import Experiment, PrecisionSpec, load_any, scenarios_experiment
+from simulation.config import LoadPolicy, fingerprint
+from simulation.experiment import Experiment, PrecisionSpec, check_experiment, load_any, scenarios_experiment
 from simulation.results import (
-    ResultExistsError,
     ResultSet,
     ResultWriter,
+    check_destination,
     code_fingerprint,
     find_reusable,
     free_dir,
     open_results,
     store_dir,
+    store_lock,
 )
 from simulation.runner import Executor, ExperimentRun, build_world, contracts_table, run_experiment, units_table
 
@@ -53,16 +54,19 @@ def load(
     source: Source,
     overrides: Mapping[str, Any] | None = None,
     sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
 ) -> Experiment:
-    """The experiment a source stands for (see :data:`Source`)."""
+    """The experiment a source stands for (see :data:`Source`). ``policy`` confines the files
+    that may be read (``LoadPolicy.confined(folder)`` for uploads)."""
     if isinstance(source, Experiment):
         return source
     if isinstance(source, str | Path):
-        return load_any(source, overrides, sweep)
+        return load_any(source, overrides, sweep, policy=policy)
     files = list(source)
     if len(files) == 1:
-        return load_any(files[0], overrides, sweep)
-    return scenarios_experiment(files, overrides, sweep)
+        return load_any(files[0], overrides, sweep, policy=policy)
+    return scenarios_experiment(files, overrides, sweep, policy=policy)
 
 
 @dataclass
@@ -264,18 +268,32 @@ def run_to_store(
     exp = load(source, overrides, sweep)
     precision = precision if precision is not None else exp.spec.precision
     fp = exp.fingerprint(engine, precision)
+    run_args = (exp, fp, engine, executor, workers, scheduler, precision, progress, command, command_line)
     if out is not None:
-        dest = Path(out)
-        if dest.exists():
-            raise ResultExistsError(f"--out: {dest} already exists; results are never overwritten (choose another)")
-    else:
-        base = store_dir(root, exp.name, fp, exp.seed)
+        return _run_into(check_destination(out), *run_args)
+    base = store_dir(root, exp.name, fp, exp.seed)
+    # A second identical run waits here for the first, then finds its result.
+    with store_lock(base):
         reuse = None if force else find_reusable(base, fp, code_fingerprint())
         if reuse is not None:
             rs = open_results(reuse)
-            meta = {k: rs.manifest.get(k) for k in META_KEYS}
-            return StoredRun(reuse, True, rs, None, meta)
-        dest = free_dir(base)
+            return StoredRun(reuse, True, rs, None, {k: rs.manifest.get(k) for k in META_KEYS})
+        return _run_into(free_dir(base), *run_args)
+
+
+def _run_into(
+    dest: Path,
+    exp: Experiment,
+    fp: str,
+    engine: str,
+    executor: Executor | str,
+    workers: int | None,
+    scheduler: str | None,
+    precision: PrecisionSpec | None,
+    progress: Progress | None,
+    command: str,
+    command_line: Sequence[str] | None,
+) -> StoredRun:
     started = time.perf_counter()
     pending = {"name": exp.name, "seed": exp.seed, "replications": exp.spec.replications, "fingerprint": fp}
     with ResultWriter(dest, pending) as writer:
@@ -356,8 +374,8 @@ def inspect(source: Source, overrides: Mapping[str, Any] | None = None) -> dict[
     ``validate``): a bad variant, a missing data file or an unknown region is found here, not
     halfway through a run. Returns what the source contains."""
     exp = load(source, overrides)
-    worlds = [build_world(s) for cell in exp.cells for s in cell.scenarios]
-    first = worlds[0]
+    check_experiment(exp)
+    first = build_world(exp.cells[0].scenarios[0])
     return {
         "kind": exp.kind,
         "name": exp.name,

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from simulation import runner
 from simulation.cli import main
-from simulation.runner import Executor
+from simulation.runner import Executor, executors
 from simulation.service import simulate
 from tests.conftest import ROOT, SCENARIOS, tree_bytes
 
@@ -99,7 +98,7 @@ def test_bad_flag_exits_2_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_unreachable_scheduler_exits_2(tmp_path: Path, capsys, monkeypatch) -> None:
-    monkeypatch.setattr(runner, "DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", "1s")
     args = ["run", str(EXPERIMENT), "--root", str(tmp_path), *SMALL, "--executor", "dask"]
     assert main([*args, "--scheduler", "tcp://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err

@@ -86,9 +86,9 @@ def write_world(
         w.writerow(["gemeentecode", "gemeentenaam", "jeugdregio_code", "jeugdregio_naam", "jeugd_0_17", "lon", "lat"])
         for code, region, lon, lat in gemeenten:
             w.writerow([code, f"Gemeente {code}", region, f"Regio {region}", 10_000, lon, lat])
-    if adjacency:  # read from regio/ beside the gemeenten file; without it no region has neighbours
-        (tmp_path / "regio").mkdir(exist_ok=True)
-        with open(tmp_path / "regio" / "jeugdregio_2025_adjacency.csv", "w", newline="", encoding="utf-8") as fh:
+    adjacency_file = tmp_path / "adjacency.csv"
+    if adjacency:  # the scenario names it; without it no region has neighbours
+        with open(adjacency_file, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["jeugdregio_code_a", "jeugdregio_code_b"])
             w.writerows(adjacency)
@@ -110,6 +110,7 @@ def write_world(
         "replications": 1,
         "initial_stock": False,
         "gemeenten_file": str(gfile),
+        **({"adjacency_file": str(adjacency_file)} if adjacency else {}),
         "care_forms": {f: _care_form(0.0, "deterministic", 100.0, None, 100.0) for f in forms},
         "providers": {"file": str(tmp_path / "providers.csv"), "places_file": str(tmp_path / "places.csv")},
         "regime": {

@@ -72,6 +72,31 @@ BROKEN = {
     "missing file": ("name: x\ngemeenten_file: does-not-exist.csv\n", "gemeenten_file", "file not found"),
     "yaml syntax": ("name: x\nyears: [1, 2\n", "yaml", "not valid YAML"),
     "warm-up too long": ("name: x\nwarmup_days: 400\nyears: 1\n", "warmup_days", "shorter than the horizon"),
+    "nan duration": (
+        "name: x\ncare_forms:\n  pleegzorg:\n    duration: {mean_days: .nan}\n",
+        "care_forms.pleegzorg.duration.mean_days",
+        "finite number",
+    ),
+    "infinite staffing": ("name: x\nworkforce:\n  initial_staffing: .inf\n", "workforce.initial_staffing", "finite"),
+    "true as a number": ("name: x\nyears: true\n", "years", "must be a number, not true"),
+    "text as a number": ("name: x\nseed: '7'\n", "seed", "valid integer"),
+    "duplicate key": ("name: x\nyears: 1\nyears: 2\n", "yaml", "duplicate key 'years'"),
+    "impossible date": ("name: x\nstart_date: 2026-02-30\n", "yaml", "is not a date"),
+    "far start date": ("name: x\nstart_date: 2300-01-01\n", "start_date", "allowed [2000-01-01, 2100-12-31]"),
+    "empty only_care_forms": ("name: x\nonly_care_forms: []\n", "only_care_forms", "at least 1 item"),
+    "shock on no provider": ("name: x\nshocks: [{date: 2026-02-01, which: GEEN}]\n", "shocks.0.which", "GEEN"),
+    "shock in no region": ("name: x\nshocks: [{date: 2026-02-01, region: JZ77}]\n", "shocks.0.region", "JZ77"),
+    "number as a date": ("name: x\nstart_date: 1767225600\n", "start_date", "not the number"),
+    "tariff change of no form": (
+        "name: x\ntariff_changes: [{date: 2026-02-01, factor: 0.9, care_forms: []}]\n",
+        "tariff_changes.0.care_forms",
+        "at least 1 item",
+    ),
+    "exploding growth": (
+        "name: x\nyears: 30\ndemand: {growth_per_year: 0.5}\n",
+        "demand.growth_per_year",
+        "at most 10",
+    ),
 }
 
 

@@ -142,8 +142,26 @@ def test_units_out_into_a_missing_folder_or_below_a_file_exits_2(tmp_path: Path,
 
 
 def test_landscape_writes_only_where_the_command_line_says(tmp_path: Path, capsys) -> None:
-    assert main(["landscape", str(SCENARIOS / "nederland.yaml")]) == 2
+    aimed = tmp_path / "aimed.yaml"
+    aimed.write_text(
+        f"extends: {SCENARIOS / 'nederland.yaml'}\nproviders:\n  file: {tmp_path / 'p.csv'}\n", encoding="utf-8"
+    )
+    assert main(["landscape", str(aimed)]) == 2  # a scenario cannot aim the writer outside data/
     err = capsys.readouterr().err
-    assert "--providers" in err and "aanbieders.csv" in err
-    assert main(["landscape", str(SCENARIOS / "nederland.yaml"), "--providers", str(tmp_path / "p.csv")]) == 2
-    assert list(tmp_path.iterdir()) == []
+    assert "providers.file" in err and "outside" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["aimed.yaml"]
+
+
+def test_a_second_identical_run_waits_for_the_first_and_reuses_its_result(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = tmp_path / "results"
+    cmd = [sys.executable, "-m", "simulation.cli", "run", str(FLEVOLAND), "--root", str(root),
+           "--years", "0.25", "--replications", "2", "--executor", "serial"]  # fmt: skip
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    firsts = sorted(out.splitlines()[0].split()[0] for out, _ in outs)
+    assert firsts == ["reusing", "wrote"]
+    assert [p.name for p in root.iterdir()] == [next(root.iterdir()).name]  # one result set, no lock file

@@ -56,7 +56,8 @@ def test_killed_run_leaves_no_complete_looking_directory(tmp_path: Path) -> None
             proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     assert _complete(root) == []
-    (leftover,) = list(root.iterdir())
+    # What is left: the temporary folder, and the store lock the kernel released with the process.
+    (leftover,) = [p for p in root.iterdir() if p.is_dir()]
     assert leftover.name.startswith(".flevoland-regimes-") and ".tmp-" in leftover.name
     listing = list_results(root)
     assert listing[["dir", "name", "complete"]].values.tolist() == [[leftover.name, "flevoland-regimes", "no"]]
@@ -65,6 +66,7 @@ def test_killed_run_leaves_no_complete_looking_directory(tmp_path: Path) -> None
     (done,) = _complete(root)
     assert done.name.startswith("flevoland-regimes-") and done.name.endswith("-2026")
     assert open_results(done).manifest["replications"] == 4
+    assert not list(root.glob(".*.lock"))  # the dead run's lock did not block, and is gone
 
 
 def test_failing_run_removes_its_temporary_directory(tmp_path: Path, monkeypatch, capsys) -> None:

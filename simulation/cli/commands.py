@@ -242,44 +242,22 @@ def cmd_results_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _output_file(path: str, flag: str) -> Path:
-    """A file the user named on the command line, in a folder that exists and can be written."""
-    target = Path(path)
-    folder = target.parent.resolve() if target.parent != Path("") else Path.cwd()
-    problem = None
-    if target.is_dir():
-        problem = "is a folder; name a file"
-    elif not folder.exists():
-        problem = f"folder {folder} does not exist"
-    elif not folder.is_dir():
-        problem = f"{folder} is a file, not a folder"
-    elif not os.access(folder, os.W_OK):
-        problem = f"folder {folder} cannot be written"
-    if problem:
-        raise ScenarioError("input", [(flag, f"{path}: {problem}")])
-    return target
-
-
 def cmd_landscape(args: argparse.Namespace) -> int:
     from simulation.config import load_scenario
-    from simulation.landscape import write_landscape
+    from simulation.landscape import landscape_paths, write_landscape
 
     scenario = load_scenario(args.file, check_files=False)
-    if not (args.providers and args.places):
-        # A scenario file must not decide where this command writes: the command line does.
-        raise ScenarioError(
-            "input",
-            [("--providers, --places", "name both files to write; the scenario's own are "
-              f"{_shown(Path(scenario.providers.file))} and {_shown(Path(scenario.providers.places_file))}")],
-        )  # fmt: skip
-    providers, places = _output_file(args.providers, "--providers"), _output_file(args.places, "--places")
-    write_landscape(scenario, str(providers), str(places))
-    print(f"wrote {providers} and {places}")
+    # The command line says where to write; without it, only the scenario's own files under data/.
+    providers, places = landscape_paths(scenario, args.providers, args.places)
+    write_landscape(scenario, providers, places)
+    print(f"wrote {_shown(providers)} and {_shown(places)}")
     return 0
 
 
 def cmd_units(args: argparse.Namespace) -> int:
-    out = _output_file(args.out, "--out") if args.out else None
+    from simulation.landscape import check_output_path
+
+    out = check_output_path(args.out, "--out") if args.out else None
     table = service.units(args.file)
     if out is None:
         table.to_csv(sys.stdout, index=False, lineterminator="\n")

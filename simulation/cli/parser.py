@@ -120,8 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")
     ls.add_argument("file", metavar="FILE")
-    ls.add_argument("--providers", metavar="CSV", help="the providers file to write (required)")
-    ls.add_argument("--places", metavar="CSV", help="the places file to write (required)")
+    ls.add_argument(
+        "--providers", metavar="CSV", help="the providers file to write (default: the scenario's, under data/)"
+    )
+    ls.add_argument("--places", metavar="CSV", help="the places file to write (default: the scenario's, under data/)")
     ls.set_defaults(func=commands.cmd_landscape)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from simulation.config import Scenario, ScenarioError
+from simulation.config import Scenario, ScenarioError, shown
 
 __all__ = [
     "Contract",
@@ -25,6 +25,7 @@ __all__ = [
     "distance_km",
     "load_geography",
     "load_providers",
+    "read_csv",
 ]
 
 
@@ -128,15 +129,55 @@ class Market:
 # Loading the world's tables
 
 
-def _read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+#: Largest data file (CSV) a scenario may name, in bytes.
+MAX_CSV_BYTES = 200_000_000
+
+
+def read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, str]]:
+    """Rows of a UTF-8 CSV file as mappings; every row must have as many values as the header.
+
+    Every problem (no such file, not UTF-8, a short or long row, a huge field, a missing or
+    repeated column) is a :class:`ScenarioError` naming the file, ``label`` (the scenario key
+    that names it) and the line."""
+    rows: list[dict[str, str]] = []
+    line = 1
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_CSV_BYTES:
+            raise ScenarioError(path, [(label, f"{size} bytes is too large; at most {MAX_CSV_BYTES}")])
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None:
+                raise ScenarioError(path, [(label, "file is empty; it needs a header and rows")])
+            repeated = sorted({c for c in header if header.count(c) > 1})
+            if repeated:
+                raise ScenarioError(path, [(label, f"column(s) {shown(repeated)} appear more than once in the header")])
+            for values in reader:
+                line = reader.line_num
+                if not values:
+                    continue  # a blank line
+                if len(values) != len(header):
+                    why = f"{len(values)} value(s) where the header has {len(header)} columns"
+                    raise ScenarioError(path, [(f"{label}, line {line}", why)])
+                rows.append(dict(zip(header, values, strict=True)))
+    except ScenarioError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, [(label, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    except csv.Error as exc:
+        raise ScenarioError(path, [(f"{label}, line {line + 1}", f"not valid CSV: {shown(str(exc))}")]) from None
+    except (OSError, ValueError) as exc:
+        raise ScenarioError(path, [(label, f"cannot be read: {shown(str(exc))}")]) from None
     if not rows:
         raise ScenarioError(path, [(label, "file has no rows")])
-    missing = [c for c in required if c not in rows[0]]
+    missing = [c for c in required if c not in header]
     if missing:
         raise ScenarioError(path, [(label, f"missing column(s) {missing}; required {list(required)}")])
     return rows
+
+
+_read_csv = read_csv
 
 
 def _number(row: dict[str, str], column: str, label: str, line: int, low: float, high: float) -> float:
@@ -144,14 +185,15 @@ def _number(row: dict[str, str], column: str, label: str, line: int, low: float,
     try:
         value = float(raw)
     except ValueError:
-        raise ScenarioError(label, [(f"line {line}, {column}", f"not a number: {raw!r}")]) from None
+        raise ScenarioError(label, [(f"line {line}, {column}", f"not a number: {shown(raw)}")]) from None
     if not (low <= value <= high) or math.isnan(value):
         raise ScenarioError(label, [(f"line {line}, {column}", f"{value} out of range; allowed [{low}, {high}]")])
     return value
 
 
 def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geography:
-    """Gemeenten (optionally only some regions) and the region adjacency shipped in data/."""
+    """Gemeenten (optionally only some regions) and the region adjacency of ``adjacency_file``
+    (default: the scenario's; none there: no region has neighbours)."""
     rows = _read_csv(
         scenario.gemeenten_file,
         "gemeenten_file",
@@ -176,20 +218,58 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
             )
         )
     if not gemeenten:
-        raise ScenarioError(scenario.gemeenten_file, [("regions", f"no gemeente in regions {scenario.regions}")])
+        where = shown(scenario.regions, 200)
+        raise ScenarioError(scenario.gemeenten_file, [("regions", f"no gemeente in regions {where}")])
     if scenario.regions is not None:
         unknown = set(scenario.regions) - {g.region for g in gemeenten}
         if unknown:
-            raise ScenarioError(scenario.gemeenten_file, [("regions", f"unknown region code(s) {sorted(unknown)}")])
+            shown_codes = shown(sorted(unknown), 200)
+            raise ScenarioError(scenario.gemeenten_file, [("regions", f"unknown region code(s) {shown_codes}")])
+    # The regime reads its units file itself; read it here first, so a file that is no proper
+    # CSV is refused like every other data file.
+    units_files = [("regime.split.units_file", scenario.regime.split.units_file)]
+    if scenario.transition is not None:
+        units_files.append(
+            ("transition.from_regime.split.units_file", scenario.transition.from_regime.split.units_file)
+        )
+    for label, units_file in units_files:
+        if units_file is not None:
+            read_csv(units_file, label, ["gemeentecode", "unit_id"])
     adjacency: dict[str, set[str]] = {g.region: set() for g in gemeenten}
-    adj_path = adjacency_file or str(Path(scenario.gemeenten_file).parent / "regio" / "jeugdregio_2025_adjacency.csv")
-    if Path(adj_path).is_file():
-        for r in _read_csv(adj_path, "adjacency", ["jeugdregio_code_a", "jeugdregio_code_b"]):
+    adj_path = adjacency_file or scenario.adjacency_file
+    if adj_path is not None:
+        for r in _read_csv(adj_path, "adjacency_file", ["jeugdregio_code_a", "jeugdregio_code_b"]):
             a, b = r["jeugdregio_code_a"], r["jeugdregio_code_b"]
             if a in adjacency and b in adjacency:
                 adjacency[a].add(b)
                 adjacency[b].add(a)
     return Geography(tuple(gemeenten), {k: frozenset(v) for k, v in adjacency.items()})
+
+
+def _check_shocks(scenario: Scenario, geography: Geography, known_ids: set[str], providers: list[Provider]) -> None:
+    """A shock must hit something: a region of the scenario's area, a provider in it."""
+    regions = {g.region for g in geography.gemeenten}
+    in_area = {p.provider_id for p in providers}
+    where = {g.code: g.region for g in geography.gemeenten}
+    problems: list[tuple[str, str]] = []
+    for i, shock in enumerate(scenario.shocks):
+        if shock.region is not None and shock.region not in regions:
+            known = shown(sorted(regions), 120)
+            problems.append(
+                (f"shocks.{i}.region", f"{shown(shock.region)} is no region of this scenario; known: {known}")
+            )
+            continue
+        if shock.which == "largest":
+            if not any(shock.region is None or where[p.gemeente] == shock.region for p in providers):
+                problems.append((f"shocks.{i}.which", f"no provider of the active care forms in {shock.region}"))
+        elif shock.which not in known_ids:
+            what = f"{shown(shock.which)} is neither 'largest' nor a provider_id of providers.file"
+            problems.append((f"shocks.{i}.which", what))
+        elif shock.which not in in_area:
+            why = f"provider {shown(shock.which)} is outside this scenario's area or offers none of its care forms"
+            problems.append((f"shocks.{i}.which", why))
+    if problems:
+        raise ScenarioError(f"scenario {scenario.name}", problems)
 
 
 def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
@@ -207,9 +287,9 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
     known_ids = {r["provider_id"] for r in prow}
     for i, r in enumerate(frow, start=2):
         if r["provider_id"] not in known_ids:
-            raise ScenarioError(ffile, [(f"line {i}, provider_id", f"{r['provider_id']!r} is not in {pfile}")])
+            raise ScenarioError(ffile, [(f"line {i}, provider_id", f"{shown(r['provider_id'])} is not in {pfile}")])
         if r["zorgvorm"] not in scenario.care_forms:
-            raise ScenarioError(ffile, [(f"line {i}, zorgvorm", f"unknown care form {r['zorgvorm']!r}")])
+            raise ScenarioError(ffile, [(f"line {i}, zorgvorm", f"unknown care form {shown(r['zorgvorm'])}")])
         places = _number(r, "plaatsen", ffile, i, 0, 1e6)
         if places != int(places):
             raise ScenarioError(ffile, [(f"line {i}, plaatsen", f"must be a whole number, got {places}")])
@@ -228,7 +308,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
     for i, r in enumerate(prow, start=2):
         pid = r["provider_id"]
         if pid in seen:
-            raise ScenarioError(pfile, [(f"line {i}, provider_id", f"duplicate id {pid!r}")])
+            raise ScenarioError(pfile, [(f"line {i}, provider_id", f"duplicate id {shown(pid)}")])
         seen.add(pid)
         reserves = _number(r, "reserves_eur", pfile, i, -1e12, 1e12)
         g = where.get(r["gemeentecode"])
@@ -246,4 +326,5 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 lat=g.lat,
             )
         )
+    _check_shocks(scenario, geography, known_ids, providers)
     return providers
