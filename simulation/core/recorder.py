@@ -1,0 +1,179 @@
+"""Recorders: the result tables of a run.
+
+A recorder keeps the small tables (one row per month and provider, contract, queue or care form;
+one per exit or support payment). At the end :class:`FullRecorder` adds the episodes table (one
+row per child, with labels), which is what results and the dashboard read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.core.matching import count_queue
+from simulation.core.state import IN_CARE, STATUS_NAMES, WAITING, State
+
+__all__ = [
+    "FullRecorder",
+    "ModelOutput",
+    "Recorder",
+    "record_care_forms",
+    "record_provider_books",
+    "record_waiting_lists",
+]
+
+
+@dataclass
+class ModelOutput:
+    """Column mappings for the result tables of one replication, by table name."""
+
+    tables: dict[str, dict[str, Any]]
+    log: list[tuple[float, str, int]] | None
+
+
+def _columns(*names: str) -> dict[str, list[Any]]:
+    return {n: [] for n in names}
+
+
+class Recorder:
+    """The monthly and per-event tables; :meth:`finish` adds what a kind of recorder adds."""
+
+    def __init__(self) -> None:
+        self.ledger = _columns(
+            "month", "t_start", "provider_id", "days", "revenue_eur", "staff_cost_eur", "housing_cost_eur",
+            "overhead_cost_eur", "variable_cost_eur", "admin_cost_eur", "margin_eur", "support_eur", "reserves_eur",
+            "solvency", "occupied_days", "place_days", "nominal_place_days", "fte", "leavers_fte", "hires_fte",
+            "n_contracts", "n_term_sets", "admin_share", "status",
+        )  # fmt: skip
+        self.payments = _columns("month", "t_start", "unit_id", "provider_id", "care_form", "delivered_eur", "paid_eur")
+        self.municipal = _columns("month", "t_start", "days", "admin_cost_eur", "units", "contracts", "support_eur")
+        self.waiting = _columns("month", "t_start", "unit_id", "care_form", "days", "waiting_mean", "waiting_end")
+        self.exits = _columns("provider_id", "notice_day", "exit_day", "children_replaced", "cause")
+        self.support_rows = _columns("provider_id", "day", "amount_eur")
+        self.forms = _columns(
+            "month", "t_start", "care_form", "days", "occupied_days", "place_days", "nominal_place_days"
+        )
+
+    @staticmethod
+    def _row(table: dict[str, list[Any]], *values: Any) -> None:
+        for column, value in zip(table.values(), values, strict=True):
+            column.append(value)
+
+    def payment(self, *values: Any) -> None:
+        """month, t_start, unit_id, provider_id, care_form, delivered_eur, paid_eur."""
+        self._row(self.payments, *values)
+
+    def support(self, provider_id: str, day: float, amount: float) -> None:
+        self._row(self.support_rows, provider_id, day, amount)
+
+    def exit(self, provider_id: str, notice_day: float, exit_day: float, replaced: int, cause: str) -> None:
+        self._row(self.exits, provider_id, notice_day, exit_day, replaced, cause)
+
+    def municipal_month(self, *values: Any) -> None:
+        """month, t_start, days, admin_cost_eur, units, contracts, support_eur."""
+        self._row(self.municipal, *values)
+
+    def monthly_tables(self) -> dict[str, dict[str, Any]]:
+        return {
+            "ledger": self.ledger,
+            "payments": self.payments,
+            "municipal": self.municipal,
+            "waiting": self.waiting,
+            "exits": self.exits,
+            "support": self.support_rows,
+            "forms": self.forms,
+        }
+
+    def finish(self, s: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
+        raise NotImplementedError
+
+
+def _view(column: Any, dtype: Any) -> np.ndarray:
+    """A numpy view on an ``array.array`` child column (no copy)."""
+    return np.frombuffer(column, dtype=dtype)
+
+
+class FullRecorder(Recorder):
+    """Every table, with the episodes table: one labelled row per child."""
+
+    def finish(self, s: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
+        t = s.horizon
+        ch = s.children
+        gem = s.world.geography.gemeenten
+        unit_ids = sorted({u for u, _ in s.queues.keys})
+        unit_of_queue = np.asarray([unit_ids.index(u) for u, _ in s.queues.keys], dtype=np.int64)
+        state = _view(ch.state, np.int8)
+        delivered = _view(ch.delivered_eur, np.float64).copy()
+        in_care = np.flatnonzero(state == IN_CARE)
+        for c in in_care.tolist():  # care delivered up to the horizon
+            delivered[c] += ch.tariff[c] * (t - ch.billed_until[c])
+        pf = _view(ch.provider_form, np.int64)
+        pf_prov = np.asarray([*s.provider_forms.provider, -1], dtype=np.int64)  # provider form -1 -> provider -1
+        gem_idx = _view(ch.gemeente, np.int64)
+        region_codes = sorted({g.region for g in gem})
+        region_of = np.asarray([region_codes.index(g.region) for g in gem], dtype=np.int64)
+
+        def cat(codes: np.ndarray, labels: list[str]) -> Any:
+            return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels))
+
+        episodes = {
+            "child": np.arange(len(ch)),
+            "parent": _view(ch.parent, np.int64),
+            "origin": cat(_view(ch.origin, np.int8), ["referral", "initial", "escalation"]),
+            "gemeente": cat(gem_idx, [g.code for g in gem]),
+            "region": cat(region_of[gem_idx], region_codes),
+            "unit_id": cat(unit_of_queue[_view(ch.queue, np.int64)], unit_ids),
+            "care_form": cat(_view(ch.form, np.int64), list(s.care_forms)),
+            "t_referral": _view(ch.referred_at, np.float64),
+            "t_intake": _view(ch.intake_at, np.float64),
+            "t_end": _view(ch.ended_at, np.float64),
+            "state": cat(state, ["waiting", "in_care", "done", "escalated"]),
+            "provider_id": cat(pf_prov[pf], s.providers.ids),
+            "tariff_eur_per_day": _view(ch.tariff, np.float64),
+            "delivered_eur": delivered,
+            "replacements": _view(ch.replacements, np.int64),
+            "extra_wait_days": _view(ch.extra_wait_days, np.float64),
+            "waiting_since": np.where(state == WAITING, _view(ch.waiting_since, np.float64), np.nan),
+            "diverted": _view(ch.diverted, np.int8).astype(bool),
+        }
+        return ModelOutput({"episodes": episodes, **self.monthly_tables()}, log)
+
+
+# -- month-end and snapshot steps --------------------------------------------------------------
+def record_provider_books(s: State, month: int) -> None:
+    """One ledger row per provider from the month's books."""
+    start, end, first = s.months[month]
+    days = end - start
+    providers, books = s.providers, s.books
+    row = Recorder._row
+    ledger = s.recorder.ledger
+    for p, pid in enumerate(providers.ids):
+        row(
+            ledger, first, start, pid, days, books.revenue[p], books.staff[p], books.housing[p], books.overhead[p],
+            books.variable[p], books.admin[p], books.margin[p], books.support[p], providers.reserves[p],
+            books.solvency[p], books.occupied_days[p], books.place_days[p], books.nominal_place_days[p],
+            books.fte[p], books.leavers[p], books.hires[p], providers.n_contracts[p], providers.n_term_sets[p],
+            providers.admin_share[p], STATUS_NAMES[books.status[p]],
+        )  # fmt: skip
+
+
+def record_care_forms(s: State, month: int) -> None:
+    """One row per care form: occupied, effective and nominal place-days of the month."""
+    start, end, first = s.months[month]
+    for f, (occupied, effective, nominal) in enumerate(s.books.by_form):
+        Recorder._row(s.recorder.forms, first, start, s.care_forms[f], end - start, occupied, effective, nominal)
+
+
+def record_waiting_lists(s: State, month: int) -> None:
+    """One row per queue: its time-weighted mean length over the month and its length at the end."""
+    start, end, first = s.months[month]
+    days = end - start
+    queues = s.queues
+    for q, (unit, form) in enumerate(queues.keys):
+        count_queue(s, q, 0)
+        mean = queues.length_days[q] / days if days > 0 else 0.0
+        Recorder._row(s.recorder.waiting, first, start, unit, form, days, mean, queues.length[q])
+        queues.length_days[q] = 0.0
