@@ -13,7 +13,7 @@ the glossary of the state's names):
 * :mod:`.workforce`: staff turnover, hiring, the places staff allow;
 * :mod:`.continuity`: solvency, liquidity support, notice and exit;
 * :mod:`.schedule`: months, tariff changes, shocks, phase-out and transition switches;
-* :mod:`.recorder`: the result tables.
+* :mod:`.recorder`: the result tables (full, or lean for calibration).
 
 A new mechanism is a handler in :data:`HANDLERS` or a step in :data:`MONTH_END`.
 """
@@ -93,7 +93,8 @@ HANDLERS: dict[Event, Callable[[State, int], None]] = {
 class Model:
     """One replication of one scenario under one regime.
 
-    ``recorder`` keeps the result tables (default: :class:`~.recorder.FullRecorder`).
+    ``recorder`` chooses the result tables: :class:`~.recorder.FullRecorder` (the default) or
+    :class:`~.recorder.LeanRecorder` (no episodes table; per-child arrays for the KPIs).
     """
 
     def __init__(
