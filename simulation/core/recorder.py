@@ -131,9 +131,8 @@ class FullRecorder(Recorder):
         unit_of_queue = np.asarray([unit_ids.index(u) for u, _ in s.queues.keys], dtype=np.int64)
         state = _view(ch.state, np.int8)
         delivered = _view(ch.delivered_eur, np.float64).copy()
-        in_care = np.flatnonzero(state == IN_CARE)
-        for c in in_care.tolist():  # care delivered up to the horizon
-            delivered[c] += ch.tariff[c] * (t - ch.billed_until[c])
+        in_care = state == IN_CARE  # care delivered up to the horizon is not settled yet
+        delivered[in_care] += _view(ch.tariff, np.float64)[in_care] * (t - _view(ch.billed_until, np.float64)[in_care])
         pf = _view(ch.provider_form, np.int64)
         pf_prov = np.asarray([*s.provider_forms.provider, -1], dtype=np.int64)  # provider form -1 -> provider -1
         gem_idx = _view(ch.gemeente, np.int64)

@@ -82,6 +82,7 @@ def _shock_plan(s: State) -> list[tuple[float, int]]:
 
 def plan(s: State) -> None:
     """Put the calendar on the agenda: month ends, tariff changes, switches and shocks."""
+    s.months = month_boundaries(s.scenario.start_date, s.horizon)
     for po in s.scenario.phase_out:
         if po.care_form in s.form_index and po.divert_to in s.form_index:
             s.phase_out[s.form_index[po.care_form]] = (

@@ -283,8 +283,6 @@ class State:
     """Everything that changes during a run, and the static lookups the mechanisms share."""
 
     def __init__(self, world: World, referrals: Referrals, recorder: Recorder, log: bool) -> None:
-        from simulation.core.schedule import month_boundaries
-
         self.world = world
         self.scenario = sc = world.scenario
         self.horizon = sc.horizon_days
@@ -293,7 +291,8 @@ class State:
         self.form_params = [sc.care_forms[f] for f in self.care_forms]
         self.gemeente_index = {g.code: i for i, g in enumerate(world.geography.gemeenten)}
         self.markets = [world.market] + ([world.final_market] if world.final_market else [])
-        self.months: list[tuple[float, float, dt.date]] = month_boundaries(sc.start_date, self.horizon)
+        #: calendar months as (start day, end day, first date); schedule.plan fills them in
+        self.months: list[tuple[float, float, dt.date]] = []
         self.now = 0.0
         self.log: list[tuple[float, str, int]] | None = [] if log else None
         self.recorder = recorder
