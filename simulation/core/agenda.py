@@ -36,6 +36,9 @@ class Event(IntEnum):
     SNAPSHOT = 7
 
 
+_REFERRAL = Event.REFERRAL  # looked up once: attribute access on an Enum class is slow
+
+
 class Agenda:
     """The future events: sorted referral times merged with a heap of ``(time, kind, seq, arg)``."""
 
@@ -51,6 +54,23 @@ class Agenda:
         """Add event ``kind`` with argument ``arg`` at time ``t``."""
         self.seq += 1
         heapq.heappush(self.heap, (t, kind, self.seq, arg))
+
+    def pop(self, t: float) -> tuple[int, int] | None:
+        """Take the next event at time ``t`` as (kind, argument); None when ``t`` has no more."""
+        heap, i = self.heap, self.next_referral
+        # A pending referral at t goes before heap events of a higher rank; its sequence number
+        # (its index) is below every scheduled event's, so it wins ties of rank.
+        if (
+            i < len(self.referral_times)
+            and self.referral_times[i] == t
+            and not (heap and heap[0][0] == t and heap[0][1] < _REFERRAL)
+        ):
+            self.next_referral = i + 1
+            return _REFERRAL, i
+        if heap and heap[0][0] == t:
+            _, kind, _, arg = heapq.heappop(heap)
+            return kind, arg
+        return None
 
     def next_time(self) -> float | None:
         """Time of the next event, or None when nothing is left."""

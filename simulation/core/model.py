@@ -20,7 +20,6 @@ A new mechanism is a handler in :data:`HANDLERS` or a step in :data:`MONTH_END`.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable
 
 from simulation.core import continuity, finance, matching, schedule, workforce
@@ -121,34 +120,20 @@ class Model:
     def advance_to(self, t: float) -> float | None:
         """Process every event at time ``t`` (in rank, sequence order); return the next time."""
         s = self.state
-        agenda = s.agenda
-        heap = agenda.heap
-        ref_t = agenda.referral_times
-        n_ref = len(ref_t)
-        handlers = self._handlers
-        on_referral = matching.on_referral
-        referral = Event.REFERRAL
         s.now = t
+        pop = s.agenda.pop
+        handlers = self._handlers
         log = s.log
+        referral = Event.REFERRAL
         processed = 0
-        while True:
-            i = agenda.next_referral
-            # A pending referral at t goes before heap events of a lower rank; its sequence
-            # number (its index) is below every scheduled event's, so it wins ties of rank.
-            if i < n_ref and ref_t[i] == t and not (heap and heap[0][0] == t and heap[0][1] < referral):
-                agenda.next_referral = i + 1
-                processed += 1
-                if log is not None:
-                    log.append((t, "referral", i))
-                on_referral(s, i)
-                continue
-            if not heap or heap[0][0] != t:
-                break
-            _, kind, _, arg = heapq.heappop(heap)
+        while (event := pop(t)) is not None:
+            kind, arg = event
             processed += 1
+            if log is not None and kind == referral:
+                log.append((t, "referral", arg))
             handlers[kind](s, arg)
         self.events += processed
-        return agenda.next_time()
+        return s.agenda.next_time()
 
     def finish(self) -> ModelOutput:
         """Close the books at the horizon and return the result columns."""
