@@ -12,6 +12,7 @@ which runs the model thousands of times for KPIs and stocks, uses the lean one.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,7 @@ __all__ = [
     "LeanRecorder",
     "ModelOutput",
     "Recorder",
+    "append_row",
     "episode_kpis",
     "record_care_forms",
     "record_provider_books",
@@ -62,7 +64,13 @@ def _columns(*names: str) -> dict[str, list[Any]]:
     return {n: [] for n in names}
 
 
-class Recorder:
+def append_row(table: dict[str, list[Any]], *values: Any) -> None:
+    """Append one row to a table of columns, the values in the table's column order."""
+    for column, value in zip(table.values(), values, strict=True):
+        column.append(value)
+
+
+class Recorder(ABC):
     """The monthly and per-event tables; :meth:`finish` adds what a kind of recorder adds."""
 
     def __init__(self) -> None:
@@ -81,24 +89,19 @@ class Recorder:
             "month", "t_start", "care_form", "days", "occupied_days", "place_days", "nominal_place_days"
         )
 
-    @staticmethod
-    def _row(table: dict[str, list[Any]], *values: Any) -> None:
-        for column, value in zip(table.values(), values, strict=True):
-            column.append(value)
-
     def payment(self, *values: Any) -> None:
         """month, t_start, unit_id, provider_id, care_form, delivered_eur, paid_eur."""
-        self._row(self.payments, *values)
+        append_row(self.payments, *values)
 
     def support(self, provider_id: str, day: float, amount: float) -> None:
-        self._row(self.support_rows, provider_id, day, amount)
+        append_row(self.support_rows, provider_id, day, amount)
 
     def exit(self, provider_id: str, notice_day: float, exit_day: float, replaced: int, cause: str) -> None:
-        self._row(self.exits, provider_id, notice_day, exit_day, replaced, cause)
+        append_row(self.exits, provider_id, notice_day, exit_day, replaced, cause)
 
     def municipal_month(self, *values: Any) -> None:
         """month, t_start, days, admin_cost_eur, units, contracts, support_eur."""
-        self._row(self.municipal, *values)
+        append_row(self.municipal, *values)
 
     def monthly_tables(self) -> dict[str, dict[str, Any]]:
         return {
@@ -111,8 +114,9 @@ class Recorder:
             "forms": self.forms,
         }
 
+    @abstractmethod
     def finish(self, s: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
-        raise NotImplementedError
+        """The tables at the horizon (called once, after the last event)."""
 
 
 def _view(column: Any, dtype: Any) -> np.ndarray:
@@ -240,10 +244,9 @@ def record_provider_books(s: State, month: int) -> None:
     start, end, first = s.months[month]
     days = end - start
     providers, books = s.providers, s.books
-    row = Recorder._row
     ledger = s.recorder.ledger
     for p, pid in enumerate(providers.ids):
-        row(
+        append_row(
             ledger, first, start, pid, days, books.revenue[p], books.staff[p], books.housing[p], books.overhead[p],
             books.variable[p], books.admin[p], books.margin[p], books.support[p], providers.reserves[p],
             books.solvency[p], books.occupied_days[p], books.place_days[p], books.nominal_place_days[p],
@@ -256,7 +259,7 @@ def record_care_forms(s: State, month: int) -> None:
     """One row per care form: occupied, effective and nominal place-days of the month."""
     start, end, first = s.months[month]
     for f, (occupied, effective, nominal) in enumerate(s.books.by_form):
-        Recorder._row(s.recorder.forms, first, start, s.care_forms[f], end - start, occupied, effective, nominal)
+        append_row(s.recorder.forms, first, start, s.care_forms[f], end - start, occupied, effective, nominal)
 
 
 def record_waiting_lists(s: State, month: int) -> None:
@@ -267,5 +270,5 @@ def record_waiting_lists(s: State, month: int) -> None:
     for q, (unit, form) in enumerate(queues.keys):
         count_queue(s, q, 0)
         mean = queues.length_days[q] / days if days > 0 else 0.0
-        Recorder._row(s.recorder.waiting, first, start, unit, form, days, mean, queues.length[q])
+        append_row(s.recorder.waiting, first, start, unit, form, days, mean, queues.length[q])
         queues.length_days[q] = 0.0

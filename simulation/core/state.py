@@ -183,7 +183,9 @@ class Queues:
 class ProviderForms:
     """One row per (provider, care form) the run's providers offer."""
 
-    def __init__(self, providers: tuple[Provider, ...], provider_index: dict[str, int], form_index: dict[str, int]):
+    def __init__(
+        self, providers: tuple[Provider, ...], provider_index: dict[str, int], form_index: dict[str, int]
+    ) -> None:
         self.index: dict[tuple[str, str], int] = {}
         self.provider: list[int] = []
         self.form: list[int] = []
