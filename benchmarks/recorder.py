@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
+# This script's folder is on sys.path when it runs: children start as national.py starts them.
+from national import run_child
 
-from national import run_child  # noqa: E402 (the benchmarks folder is not a package)
+ROOT = Path(__file__).resolve().parents[1]
 
 #: One replication (``argv[3]``) of ``argv[1]`` (one year) with recorder ``argv[2]``; ``argv[4]``
 #: "trace" measures memory with tracemalloc instead of timing.
