@@ -15,15 +15,15 @@ from simulation.core.state import ACTIVE, EXITED, NOTICE, WAITING, State
 __all__ = ["crucial_providers", "on_exit", "review_solvency"]
 
 
-def crucial_providers(s: State) -> list[bool]:
+def crucial_providers(state: State) -> list[bool]:
     """Providers with at least the crucial share of a care form's places in their region."""
-    support = s.scenario.finance.support
-    pfs = s.provider_forms
-    out = [False] * len(s.providers.ids)
+    support = state.scenario.finance.support
+    pfs = state.provider_forms
+    out = [False] * len(state.providers.ids)
     if support is None:
         return out
-    region = {g.code: g.region for g in s.world.geography.gemeenten}
-    provider_region = [region[p.gemeente] for p in s.world.providers]
+    region = {g.code: g.region for g in state.world.geography.gemeenten}
+    provider_region = [region[p.gemeente] for p in state.world.providers]
     totals: dict[tuple[str, int], int] = {}
     for pf, (p, f) in enumerate(zip(pfs.provider, pfs.form, strict=True)):
         key = (provider_region[p], f)
@@ -35,43 +35,43 @@ def crucial_providers(s: State) -> list[bool]:
     return out
 
 
-def _support(s: State, p: int, month_cost: float, days: float) -> float:
+def _support(state: State, p: int, month_cost: float, days: float) -> float:
     """Liquidity support for a crucial provider about to give notice; 0 when none is given."""
-    support = s.scenario.finance.support
-    providers = s.providers
-    if support is None or not providers.crucial[p] or s.support_left <= 0:
+    support = state.scenario.finance.support
+    providers = state.providers
+    if support is None or not providers.crucial[p] or state.support_left <= 0:
         return 0.0
     monthly = month_cost * (365.0 / 12.0) / days if days > 0 else month_cost
     need = support.restore_months * monthly - providers.reserves[p]
-    amount = min(s.support_left, max(0.0, need))
+    amount = min(state.support_left, max(0.0, need))
     if amount <= 0.0 or providers.reserves[p] + amount < 0.0:
         return 0.0
-    s.support_left -= amount
-    s.month_support += amount
+    state.support_left -= amount
+    state.month_support += amount
     providers.insolvent_months[p] = 0
-    s.recorder.support(providers.ids[p], s.now, amount)
-    if s.log is not None:
-        s.log.append((s.now, "support", p))
+    state.recorder.support(providers.ids[p], state.now, amount)
+    if state.log is not None:
+        state.log.append((state.now, "support", p))
     return amount
 
 
-def _give_notice(s: State, p: int, month: int) -> None:
-    s.providers.status[p] = NOTICE
-    s.providers.notice_day[p] = s.now
-    if s.log is not None:
-        s.log.append((s.now, "notice", p))
-    last = month + s.scenario.finance.notice_months
-    if last < len(s.months):
-        s.agenda.schedule(s.months[last][1], Event.EXIT, p)
+def _give_notice(state: State, p: int, month: int) -> None:
+    state.providers.status[p] = NOTICE
+    state.providers.notice_day[p] = state.now
+    if state.log is not None:
+        state.log.append((state.now, "notice", p))
+    last = month + state.scenario.finance.notice_months
+    if last < len(state.months):
+        state.agenda.schedule(state.months[last][1], Event.EXIT, p)
 
 
 # -- month-end step ----------------------------------------------------------------------------
-def review_solvency(s: State, month: int) -> None:
+def review_solvency(state: State, month: int) -> None:
     """An active provider too long below the solvency threshold gets support or gives notice."""
-    fin = s.scenario.finance
-    start, end, _ = s.months[month]
+    fin = state.scenario.finance
+    start, end, _ = state.months[month]
     days = end - start
-    providers, books = s.providers, s.books
+    providers, books = state.providers, state.books
     for p in range(len(providers.ids)):
         support = 0.0
         if books.status[p] == ACTIVE:
@@ -79,38 +79,38 @@ def review_solvency(s: State, month: int) -> None:
             providers.insolvent_months[p] = providers.insolvent_months[p] + 1 if bad else 0
             if providers.insolvent_months[p] >= fin.months_negative_before_notice:
                 cost = books.staff[p] + books.housing[p] + books.overhead[p] + books.variable[p]
-                support = _support(s, p, cost, days)
+                support = _support(state, p, cost, days)
                 if support == 0.0:
-                    _give_notice(s, p, month)
+                    _give_notice(state, p, month)
         providers.reserves[p] += support
         books.support[p] = support
 
 
-def on_exit(s: State, p: int) -> None:
+def on_exit(state: State, p: int) -> None:
     """Provider ``p`` leaves (a shock if it was active, else the end of its notice)."""
-    providers = s.providers
+    providers = state.providers
     if providers.status[p] == EXITED:
         return
     cause = "shock" if providers.status[p] == ACTIVE else "finance"
-    t = s.now
+    t = state.now
     providers.status[p] = EXITED
     in_care = sorted(providers.in_care[p])
-    if s.log is not None:
-        s.log.append((t, "exit", p))
-    children, pfs = s.children, s.provider_forms
+    if state.log is not None:
+        state.log.append((t, "exit", p))
+    children, pfs = state.children, state.provider_forms
     for c in in_care:
-        release(s, c)
+        release(state, c)
         children.duration[c] = children.due_at[c] - t  # the rest of the treatment goes with the child
         children.state[c] = WAITING
         children.replacements[c] += 1
         children.waiting_since[c] = t
     for pf in providers.provider_forms[p]:
-        accrue_provider_form(s, pf, t)  # staff and places count up to the exit, not after
+        accrue_provider_form(state, pf, t)  # staff and places count up to the exit, not after
         pfs.free_places[pf] = 0
         pfs.places[pf] = 0
         pfs.effective_places[pf] = 0
         pfs.fte[pf] = 0.0
         pfs.pipeline[pf].clear()
     for c in in_care:
-        place_again(s, c)
-    s.recorder.exit(providers.ids[p], providers.notice_day.get(p, t), t, len(in_care), cause)
+        place_again(state, c)
+    state.recorder.exit(providers.ids[p], providers.notice_day.get(p, t), t, len(in_care), cause)

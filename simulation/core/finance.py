@@ -30,20 +30,20 @@ __all__ = [
 ]
 
 
-def budget_ceilings(s: State) -> dict[tuple[str, str, str], float]:
+def budget_ceilings(state: State) -> dict[tuple[str, str, str], float]:
     """Yearly ceiling per contract: factor x the unit's expected spend on the form / its providers."""
-    factor = s.scenario.finance.budget_ceiling_factor
+    factor = state.scenario.finance.budget_ceiling_factor
     if factor is None:
         return {}
-    youth = {g.code: g.youth for g in s.world.geography.gemeenten}
+    youth = {g.code: g.youth for g in state.world.geography.gemeenten}
     out: dict[tuple[str, str, str], float] = {}
-    for m in s.markets:
+    for m in state.markets:
         per_unit: dict[tuple[str, str], list[str]] = {}
         for c in m.contracts:
             per_unit.setdefault((c.unit_id, c.care_form), []).append(c.provider_id)
         units = {u.unit_id: u for u in m.units}
         for (uid, f), pids in per_unit.items():
-            form = s.scenario.care_forms[f]
+            form = state.scenario.care_forms[f]
             kids = sum(youth.get(g, 0.0) for g in units[uid].gemeenten)
             in_care = kids * form.referral_rate_per_1000.value / 1000.0 / 365.0 * form.duration.mean_days
             spend = in_care * m.tariff[(uid, f)] * 365.0
@@ -52,9 +52,9 @@ def budget_ceilings(s: State) -> dict[tuple[str, str, str], float]:
     return out
 
 
-def open_account(s: State, q: int, pf: int) -> int:
+def open_account(state: State, q: int, pf: int) -> int:
     """The contract of queue ``q`` with provider form ``pf``, opened on first use."""
-    contracts = s.contracts
+    contracts = state.contracts
     k = contracts.of.get((q, pf))
     if k is None:
         k = len(contracts.keys)
@@ -62,24 +62,24 @@ def open_account(s: State, q: int, pf: int) -> int:
         contracts.keys.append((q, pf))
         contracts.rate.append(0.0)
         contracts.accrued.append(0.0)
-        contracts.accrued_until.append(s.now)
+        contracts.accrued_until.append(state.now)
         contracts.paid_this_year.append(0.0)
-        unit, form = s.queues.keys[q]
-        pid = s.providers.ids[s.provider_forms.provider[pf]]
-        contracts.ceiling.append(s.ceilings.get((unit, pid, form), math.inf))
+        unit, form = state.queues.keys[q]
+        pid = state.providers.ids[state.provider_forms.provider[pf]]
+        contracts.ceiling.append(state.ceilings.get((unit, pid, form), math.inf))
     return k
 
 
-def accrue_contract(s: State, k: int, t: float) -> None:
-    contracts = s.contracts
+def accrue_contract(state: State, k: int, t: float) -> None:
+    contracts = state.contracts
     d = t - contracts.accrued_until[k]
     if d > 0:
         contracts.accrued[k] += contracts.rate[k] * d
         contracts.accrued_until[k] = t
 
 
-def accrue_provider_form(s: State, pf: int, t: float) -> None:
-    pfs = s.provider_forms
+def accrue_provider_form(state: State, pf: int, t: float) -> None:
+    pfs = state.provider_forms
     d = t - pfs.accrued_until[pf]
     if d > 0:
         pfs.occupied_days[pf] += pfs.occupied[pf] * d
@@ -89,23 +89,23 @@ def accrue_provider_form(s: State, pf: int, t: float) -> None:
         pfs.accrued_until[pf] = t
 
 
-def settle(s: State, c: int) -> None:
+def settle(state: State, c: int) -> None:
     """Book the care delivered to child ``c`` since its last settlement."""
-    t = s.now
-    children = s.children
-    accrue_contract(s, children.contract[c], t)
+    t = state.now
+    children = state.children
+    accrue_contract(state, children.contract[c], t)
     children.delivered_eur[c] += children.tariff[c] * (t - children.billed_until[c])
     children.billed_until[c] = t
 
 
-def update_admin(s: State) -> None:
+def update_admin(state: State) -> None:
     """Administration's share of staff time, from the contracts and term sets each provider has."""
-    fin = s.scenario.finance
-    providers = s.providers
+    fin = state.scenario.finance
+    providers = state.providers
     n = len(providers.ids)
     n_contracts = [0] * n
     terms: list[set[str]] = [set() for _ in range(n)]
-    for unit, pid, _ in s.contracted:
+    for unit, pid, _ in state.contracted:
         i = providers.index.get(pid)
         if i is not None:
             n_contracts[i] += 1
@@ -120,23 +120,23 @@ def update_admin(s: State) -> None:
         )
 
 
-def cost_index(s: State, month: int) -> float:
+def cost_index(state: State, month: int) -> float:
     """Cost indexation factor of ``month`` (compounded per calendar year since the start)."""
-    fin = s.scenario.finance
-    years = s.months[month][2].year - s.scenario.start_date.year
+    fin = state.scenario.finance
+    years = state.months[month][2].year - state.scenario.start_date.year
     return (1.0 + fin.cost_indexation_per_year.value) ** years if fin.cost_indexation_per_year else 1.0
 
 
 # -- month-end steps ---------------------------------------------------------------------------
-def pay_contracts(s: State, month: int) -> None:
+def pay_contracts(state: State, month: int) -> None:
     """Contracts pay what was delivered, up to what is left of their yearly ceiling."""
-    t = s.now
-    start, _, first = s.months[month]
-    new_year = month + 1 < len(s.months) and s.months[month + 1][2].month == 1
-    contracts, pfs = s.contracts, s.provider_forms
-    record = s.recorder.payment
+    t = state.now
+    start, _, first = state.months[month]
+    new_year = month + 1 < len(state.months) and state.months[month + 1][2].month == 1
+    contracts, pfs = state.contracts, state.provider_forms
+    record = state.recorder.payment
     for k, (q, pf) in enumerate(contracts.keys):
-        accrue_contract(s, k, t)
+        accrue_contract(state, k, t)
         delivered = contracts.accrued[k]
         if delivered == 0.0 and not new_year:
             continue
@@ -145,28 +145,28 @@ def pay_contracts(s: State, month: int) -> None:
         contracts.accrued[k] = 0.0
         pfs.revenue[pf] += paid
         if delivered > 0.0:
-            unit, form = s.queues.keys[q]
-            record(first, start, unit, s.providers.ids[pfs.provider[pf]], form, delivered, paid)
+            unit, form = state.queues.keys[q]
+            record(first, start, unit, state.providers.ids[pfs.provider[pf]], form, delivered, paid)
 
 
-def book_costs(s: State, month: int) -> None:
+def book_costs(state: State, month: int) -> None:
     """Each provider's revenue, costs and volumes of the month, per provider and per care form."""
-    t = s.now
-    start, end, _ = s.months[month]
+    t = state.now
+    start, end, _ = state.months[month]
     days = end - start
-    index = cost_index(s, month)
-    pfs, books = s.provider_forms, s.books
+    index = cost_index(state, month)
+    pfs, books = state.provider_forms, state.books
     books.form_cost = [0.0] * len(pfs)
-    books.by_form = [[0.0, 0.0, 0.0] for _ in s.care_forms]
+    books.by_form = [[0.0, 0.0, 0.0] for _ in state.care_forms]
     by_form = books.by_form
-    for p, pf_list in enumerate(s.providers.provider_forms):
-        books.status[p] = s.providers.status[p]
+    for p, pf_list in enumerate(state.providers.provider_forms):
+        books.status[p] = state.providers.status[p]
         revenue = staff = housing = overhead = variable = admin = occ_days = eff_days = nominal_days = 0.0
         fte_sum = 0.0
-        admin_share = s.providers.admin_share[p]
+        admin_share = state.providers.admin_share[p]
         for pf in pf_list:
-            accrue_provider_form(s, pf, t)
-            cp = s.form_params[pfs.form[pf]].cost_price
+            accrue_provider_form(state, pf, t)
+            cp = state.form_params[pfs.form[pf]].cost_price
             scale = pfs.cost_factor[pf] * index / 365.0
             pf_staff = pfs.fte_days[pf] * cp.salary_eur_per_fte_year.value * scale
             pf_housing = pfs.nominal_place_days[pf] * cp.housing_eur_per_place_year.value * scale
@@ -198,12 +198,12 @@ def book_costs(s: State, month: int) -> None:
         books.fte[p] = fte_sum
 
 
-def shrink_losing_forms(s: State, month: int) -> None:
+def shrink_losing_forms(state: State, month: int) -> None:
     """An active provider cuts the places of a care form that keeps losing money."""
-    shrink = s.scenario.finance.shrink
+    shrink = state.scenario.finance.shrink
     if shrink is None:
         return
-    pfs, books = s.provider_forms, s.books
+    pfs, books = state.provider_forms, state.books
     for pf, p in enumerate(pfs.provider):
         if books.status[p] != ACTIVE:
             continue
@@ -211,15 +211,15 @@ def shrink_losing_forms(s: State, month: int) -> None:
         if pfs.losing_months[pf] >= shrink.after_months and pfs.places[pf] > 0:
             pfs.places[pf] = math.floor(pfs.places[pf] * (1.0 - shrink.step))
             pfs.losing_months[pf] = 0
-            if s.log is not None:
-                s.log.append((s.now, "shrink", pf))
+            if state.log is not None:
+                state.log.append((state.now, "shrink", pf))
 
 
-def book_margins(s: State, month: int) -> None:
+def book_margins(state: State, month: int) -> None:
     """Margins go to the reserves; solvency is reserves over annualised revenue."""
-    start, end, _ = s.months[month]
+    start, end, _ = state.months[month]
     days = end - start
-    books, reserves = s.books, s.providers.reserves
+    books, reserves = state.books, state.providers.reserves
     for p in range(len(reserves)):
         margin = books.revenue[p] - books.staff[p] - books.housing[p] - books.overhead[p] - books.variable[p]
         books.margin[p] = margin
@@ -231,24 +231,24 @@ def book_margins(s: State, month: int) -> None:
             books.solvency[p] = math.inf if reserves[p] >= 0 else -math.inf
 
 
-def municipal_costs(s: State, month: int) -> None:
+def municipal_costs(state: State, month: int) -> None:
     """Contracting units' own administration (per unit and per contract) and the support they paid."""
-    start, end, first = s.months[month]
+    start, end, first = state.months[month]
     days = end - start
-    fin = s.scenario.finance
-    units = {u for u, _, _ in s.contracted}
+    fin = state.scenario.finance
+    units = {u for u, _, _ in state.contracted}
     per_month = (
         len(units) * fin.municipal_admin_eur_per_unit_month.value
-        + len(s.contracted) * fin.municipal_admin_eur_per_contract_month.value
+        + len(state.contracted) * fin.municipal_admin_eur_per_contract_month.value
     )
-    admin = per_month * days / (365.0 / 12.0) * cost_index(s, month)
-    s.recorder.municipal_month(first, start, days, admin, len(units), len(s.contracted), s.month_support)
-    s.month_support = 0.0
+    admin = per_month * days / (365.0 / 12.0) * cost_index(state, month)
+    state.recorder.municipal_month(first, start, days, admin, len(units), len(state.contracted), state.month_support)
+    state.month_support = 0.0
 
 
-def start_next_month(s: State, month: int) -> None:
+def start_next_month(state: State, month: int) -> None:
     """The month's accruals and revenue are booked: start them again from zero."""
-    pfs = s.provider_forms
+    pfs = state.provider_forms
     zeros = [0.0] * len(pfs)
     pfs.occupied_days[:] = zeros
     pfs.fte_days[:] = zeros

@@ -32,61 +32,65 @@ __all__ = [
 DISCHARGE, ESCALATE = Event.DISCHARGE, Event.ESCALATE
 
 
-def count_queue(s: State, q: int, delta: int) -> None:
+def count_queue(state: State, q: int, delta: int) -> None:
     """Change the length of queue ``q`` by ``delta``, integrating the length over time first."""
-    queues = s.queues
-    t = s.now
+    queues = state.queues
+    t = state.now
     queues.length_days[q] += queues.length[q] * (t - queues.changed_at[q])
     queues.changed_at[q] = t
     queues.length[q] += delta
 
 
-def on_referral(s: State, c: int) -> None:
+def on_referral(state: State, c: int) -> None:
     """Child ``c`` is referred: placed at once if a place is free, else it joins its queue."""
-    children = s.children
+    children = state.children
     f = children.form[c]
-    if f in s.phase_out and children.origin[c] != ORIGIN_INITIAL and children.divert_u[c] < s.phase_share(f, s.now):
+    if (
+        f in state.phase_out
+        and children.origin[c] != ORIGIN_INITIAL
+        and children.divert_u[c] < state.phase_share(f, state.now)
+    ):
         # The phased-out form is no longer offered to this child: it is referred to the alternative.
-        target = s.phase_out[f][2]
+        target = state.phase_out[f][2]
         children.form[c] = target
         children.duration[c] = children.diverted_duration[c]
-        children.queue[c] = s.queues.of[(children.gemeente[c], target)]
+        children.queue[c] = state.queues.of[(children.gemeente[c], target)]
         children.diverted[c] = True
     q = children.queue[c]
-    children.waiting_since[c] = s.now
-    pf = free_provider_form(s, q)
+    children.waiting_since[c] = state.now
+    pf = free_provider_form(state, q)
     if pf >= 0:
-        intake(s, c, pf, q)
+        intake(state, c, pf, q)
         return
-    s.queues.normal[q].append(c)
-    count_queue(s, q, +1)
+    state.queues.normal[q].append(c)
+    count_queue(state, q, +1)
     if children.escalates[c] and children.origin[c] != ORIGIN_INITIAL:
-        s.agenda.schedule(s.now + s.escalate_after[children.form[c]], ESCALATE, c)
+        state.agenda.schedule(state.now + state.escalate_after[children.form[c]], ESCALATE, c)
 
 
-def free_provider_form(s: State, q: int) -> int:
+def free_provider_form(state: State, q: int) -> int:
     """The first eligible provider form of queue ``q`` with a free place at an active provider, or -1."""
-    free, status, provider = s.provider_forms.free_places, s.providers.status, s.provider_forms.provider
-    for pf in s.queues.eligible[q]:
+    free, status, provider = state.provider_forms.free_places, state.providers.status, state.provider_forms.provider
+    for pf in state.queues.eligible[q]:
         if free[pf] > 0 and status[provider[pf]] == ACTIVE:
             return pf
     return -1
 
 
-def intake(s: State, c: int, pf: int, q: int) -> None:
+def intake(state: State, c: int, pf: int, q: int) -> None:
     """Child ``c`` takes a place of provider form ``pf``, paid through queue ``q``'s contract."""
-    t = s.now
-    children, pfs = s.children, s.provider_forms
-    accrue_provider_form(s, pf, t)
-    k = s.contracts.of.get((q, pf))
+    t = state.now
+    children, pfs = state.children, state.provider_forms
+    accrue_provider_form(state, pf, t)
+    k = state.contracts.of.get((q, pf))
     if k is None:
-        k = open_account(s, q, pf)
-    accrue_contract(s, k, t)
-    tariff = s.queues.tariff[q] * s.tariff_factor[children.form[c]]
+        k = open_account(state, q, pf)
+    accrue_contract(state, k, t)
+    tariff = state.queues.tariff[q] * state.tariff_factor[children.form[c]]
     pfs.free_places[pf] -= 1
     pfs.occupied[pf] += 1
-    s.providers.in_care[pfs.provider[pf]].add(c)
-    s.contracts.rate[k] += tariff
+    state.providers.in_care[pfs.provider[pf]].add(c)
+    state.contracts.rate[k] += tariff
     if children.provider_form[c] == -1 and children.replacements[c] == 0:
         children.intake_at[c] = t
     else:
@@ -98,54 +102,54 @@ def intake(s: State, c: int, pf: int, q: int) -> None:
     children.billed_until[c] = t
     due = t + children.duration[c]
     children.due_at[c] = due
-    if s.log is not None:
-        s.log.append((t, "intake", c))
+    if state.log is not None:
+        state.log.append((t, "intake", c))
     # Agenda.schedule, inlined: one call less on the hottest path.
-    agenda = s.agenda
+    agenda = state.agenda
     agenda.seq += 1
     heappush(agenda.heap, (due, DISCHARGE, agenda.seq, c))
 
 
-def release(s: State, c: int) -> int:
+def release(state: State, c: int) -> int:
     """Take child ``c`` out of its place; return its provider form."""
-    t = s.now
-    children, pfs = s.children, s.provider_forms
+    t = state.now
+    children, pfs = state.children, state.provider_forms
     pf = children.provider_form[c]
-    accrue_provider_form(s, pf, t)
-    settle(s, c)
-    s.contracts.rate[children.contract[c]] -= children.tariff[c]
+    accrue_provider_form(state, pf, t)
+    settle(state, c)
+    state.contracts.rate[children.contract[c]] -= children.tariff[c]
     pfs.free_places[pf] += 1
     pfs.occupied[pf] -= 1
-    s.providers.in_care[pfs.provider[pf]].discard(c)
+    state.providers.in_care[pfs.provider[pf]].discard(c)
     return pf
 
 
-def on_discharge(s: State, c: int) -> None:
+def on_discharge(state: State, c: int) -> None:
     """Child ``c`` ends its treatment; its place goes to the next child waiting for it."""
-    children = s.children
-    if children.state[c] != IN_CARE or children.due_at[c] != s.now:
+    children = state.children
+    if children.state[c] != IN_CARE or children.due_at[c] != state.now:
         return  # stale: the child was moved when its provider exited
-    pf = release(s, c)
+    pf = release(state, c)
     children.state[c] = DONE
-    children.ended_at[c] = s.now
-    if s.log is not None:
-        s.log.append((s.now, "discharge", c))
-    fill(s, pf)
+    children.ended_at[c] = state.now
+    if state.log is not None:
+        state.log.append((state.now, "discharge", c))
+    fill(state, pf)
 
 
-def fill(s: State, pf: int) -> None:
+def fill(state: State, pf: int) -> None:
     """Give free places of provider form ``pf`` to the longest-waiting children it may take."""
-    pfs = s.provider_forms
-    if s.providers.status[pfs.provider[pf]] != ACTIVE:
+    pfs = state.provider_forms
+    if state.providers.status[pfs.provider[pf]] != ACTIVE:
         return
-    queues, children = s.queues, s.children
-    state, queue_of = children.state, children.queue
+    queues, children = state.queues, state.children
+    child_state, queue_of = children.state, children.queue
     while pfs.free_places[pf] > 0:
         best = -1
         best_key: tuple[int, float, int] | None = None
         for q in pfs.serves[pf]:
             for prio, dq in ((0, queues.priority[q]), (1, queues.normal[q])):
-                while dq and (state[dq[0]] != WAITING or queue_of[dq[0]] != q):
+                while dq and (child_state[dq[0]] != WAITING or queue_of[dq[0]] != q):
                     dq.popleft()  # escalated or moved children leave lazily
                 if dq:
                     head = dq[0]
@@ -157,40 +161,40 @@ def fill(s: State, pf: int) -> None:
             return
         dq = queues.priority[best] if best_key[0] == 0 else queues.normal[best]
         c = dq.popleft()
-        count_queue(s, best, -1)
-        intake(s, c, pf, best)
+        count_queue(state, best, -1)
+        intake(state, c, pf, best)
 
 
-def on_escalate(s: State, c: int) -> None:
+def on_escalate(state: State, c: int) -> None:
     """Child ``c`` still waits at its escalation threshold: it is referred to the heavier form."""
-    children = s.children
+    children = state.children
     if children.state[c] != WAITING or children.replacements[c]:
         return
-    target = s.escalate_to[children.form[c]]
+    target = state.escalate_to[children.form[c]]
     if target < 0:
         return
     children.state[c] = ESCALATED
-    children.ended_at[c] = s.now
-    count_queue(s, children.queue[c], -1)
-    if s.log is not None:
-        s.log.append((s.now, "escalate", c))
-    queue = s.queues.of[(children.gemeente[c], target)]
-    on_referral(s, children.add_escalation(c, target, queue, s.now))
+    children.ended_at[c] = state.now
+    count_queue(state, children.queue[c], -1)
+    if state.log is not None:
+        state.log.append((state.now, "escalate", c))
+    queue = state.queues.of[(children.gemeente[c], target)]
+    on_referral(state, children.add_escalation(c, target, queue, state.now))
 
 
-def place_again(s: State, c: int) -> None:
+def place_again(state: State, c: int) -> None:
     """A child whose provider left: placed at once if it can be, else first in its queue."""
-    q = s.children.queue[c]
-    pf = free_provider_form(s, q)
+    q = state.children.queue[c]
+    pf = free_provider_form(state, q)
     if pf >= 0:
-        intake(s, c, pf, q)
+        intake(state, c, pf, q)
     else:
-        s.queues.priority[q].append(c)
-        count_queue(s, q, +1)
+        state.queues.priority[q].append(c)
+        count_queue(state, q, +1)
 
 
-def fill_grown(s: State, month: int) -> None:
+def fill_grown(state: State, month: int) -> None:
     """Snapshot step: places that opened at the month end go to waiting children."""
-    grown, s.grown = s.grown, []
+    grown, state.grown = state.grown, []
     for pf in grown:
-        fill(s, pf)
+        fill(state, pf)

@@ -66,14 +66,14 @@ SNAPSHOT: tuple[tuple[str, Step], ...] = (
 )
 
 
-def close_month(s: State, month: int) -> None:
+def close_month(state: State, month: int) -> None:
     for _, step in MONTH_END:
-        step(s, month)
+        step(state, month)
 
 
-def snapshot(s: State, month: int) -> None:
+def snapshot(state: State, month: int) -> None:
     for _, step in SNAPSHOT:
-        step(s, month)
+        step(state, month)
 
 
 #: The handler of each event kind: (state, argument) -> None.
@@ -99,13 +99,13 @@ class Model:
     def __init__(
         self, world: World, referrals: Referrals, record_log: bool = False, recorder: Recorder | None = None
     ) -> None:
-        s = State(world, referrals, recorder if recorder is not None else FullRecorder(), record_log)
-        self.state = s
-        s.ceilings = finance.budget_ceilings(s)
-        finance.update_admin(s)
-        s.providers.crucial = continuity.crucial_providers(s)
-        workforce.hire_initial_staff(s)
-        schedule.plan(s)
+        state = State(world, referrals, recorder if recorder is not None else FullRecorder(), record_log)
+        self.state = state
+        state.ceilings = finance.budget_ceilings(state)
+        finance.update_admin(state)
+        state.providers.crucial = continuity.crucial_providers(state)
+        workforce.hire_initial_staff(state)
+        schedule.plan(state)
         self.events = 0
         self._handlers = [HANDLERS[kind] for kind in Event]
 
@@ -119,11 +119,11 @@ class Model:
 
     def advance_to(self, t: float) -> float | None:
         """Process every event at time ``t`` (in rank, sequence order); return the next time."""
-        s = self.state
-        s.now = t
-        pop = s.agenda.pop
+        state = self.state
+        state.now = t
+        pop = state.agenda.pop
         handlers = self._handlers
-        log = s.log
+        log = state.log
         referral = Event.REFERRAL
         processed = 0
         while (event := pop(t)) is not None:
@@ -131,12 +131,12 @@ class Model:
             processed += 1
             if log is not None and kind == referral:
                 log.append((t, "referral", arg))
-            handlers[kind](s, arg)
+            handlers[kind](state, arg)
         self.events += processed
-        return s.agenda.next_time()
+        return state.agenda.next_time()
 
     def finish(self) -> ModelOutput:
         """Close the books at the horizon and return the result columns."""
-        s = self.state
-        s.now = s.horizon
-        return s.recorder.finish(s, s.log)
+        state = self.state
+        state.now = state.horizon
+        return state.recorder.finish(state, state.log)

@@ -115,7 +115,7 @@ class Recorder(ABC):
         }
 
     @abstractmethod
-    def finish(self, s: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
+    def finish(self, state: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
         """The tables at the horizon (called once, after the last event)."""
 
 
@@ -127,18 +127,18 @@ def _view(column: Any, dtype: Any) -> np.ndarray:
 class FullRecorder(Recorder):
     """Every table, with the episodes table: one labelled row per child."""
 
-    def finish(self, s: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
-        t = s.horizon
-        ch = s.children
-        gem = s.world.geography.gemeenten
-        unit_ids = sorted({u for u, _ in s.queues.keys})
-        unit_of_queue = np.asarray([unit_ids.index(u) for u, _ in s.queues.keys], dtype=np.int64)
-        state = _view(ch.state, np.int8)
+    def finish(self, state: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
+        t = state.horizon
+        ch = state.children
+        gem = state.world.geography.gemeenten
+        unit_ids = sorted({u for u, _ in state.queues.keys})
+        unit_of_queue = np.asarray([unit_ids.index(u) for u, _ in state.queues.keys], dtype=np.int64)
+        child_state = _view(ch.state, np.int8)
         delivered = _view(ch.delivered_eur, np.float64).copy()
-        in_care = state == IN_CARE  # care delivered up to the horizon is not settled yet
+        in_care = child_state == IN_CARE  # care delivered up to the horizon is not settled yet
         delivered[in_care] += _view(ch.tariff, np.float64)[in_care] * (t - _view(ch.billed_until, np.float64)[in_care])
         pf = _view(ch.provider_form, np.int64)
-        pf_prov = np.asarray([*s.provider_forms.provider, -1], dtype=np.int64)  # provider form -1 -> provider -1
+        pf_prov = np.asarray([*state.provider_forms.provider, -1], dtype=np.int64)  # provider form -1 -> provider -1
         gem_idx = _view(ch.gemeente, np.int64)
         region_codes = sorted({g.region for g in gem})
         region_of = np.asarray([region_codes.index(g.region) for g in gem], dtype=np.int64)
@@ -153,17 +153,17 @@ class FullRecorder(Recorder):
             "gemeente": cat(gem_idx, [g.code for g in gem]),
             "region": cat(region_of[gem_idx], region_codes),
             "unit_id": cat(unit_of_queue[_view(ch.queue, np.int64)], unit_ids),
-            "care_form": cat(_view(ch.form, np.int64), list(s.care_forms)),
+            "care_form": cat(_view(ch.form, np.int64), list(state.care_forms)),
             "t_referral": _view(ch.referred_at, np.float64),
             "t_intake": _view(ch.intake_at, np.float64),
             "t_end": _view(ch.ended_at, np.float64),
-            "state": cat(state, ["waiting", "in_care", "done", "escalated"]),
-            "provider_id": cat(pf_prov[pf], s.providers.ids),
+            "state": cat(child_state, ["waiting", "in_care", "done", "escalated"]),
+            "provider_id": cat(pf_prov[pf], state.providers.ids),
             "tariff_eur_per_day": _view(ch.tariff, np.float64),
             "delivered_eur": delivered,
             "replacements": _view(ch.replacements, np.int64),
             "extra_wait_days": _view(ch.extra_wait_days, np.float64),
-            "waiting_since": np.where(state == WAITING, _view(ch.waiting_since, np.float64), np.nan),
+            "waiting_since": np.where(child_state == WAITING, _view(ch.waiting_since, np.float64), np.nan),
             "diverted": _view(ch.diverted, np.int8).astype(bool),
         }
         return ModelOutput({"episodes": episodes, **self.monthly_tables()}, log)
@@ -172,8 +172,8 @@ class FullRecorder(Recorder):
 class LeanRecorder(Recorder):
     """The small tables, and per-child arrays instead of the episodes table (for calibration)."""
 
-    def finish(self, s: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
-        ch = s.children
+    def finish(self, state: State, log: list[tuple[float, str, int]] | None) -> ModelOutput:
+        ch = state.children
         children = {
             "origin": _view(ch.origin, np.int8),
             "care_form": _view(ch.form, np.int64),
@@ -192,7 +192,7 @@ def _kpis_of(ch: Mapping[str, np.ndarray], norm: np.ndarray, warmup: float, hori
     # The same selections and the same numpy reductions, in the same order, as
     # simulation.metrics._episode_kpis on the episodes table, so the floats are identical.
     origin, t_ref, t_intake, t_end = ch["origin"], ch["t_referral"], ch["t_intake"], ch["t_end"]
-    state = ch["state"]
+    child_state = ch["state"]
     ref = (origin != ORIGIN_INITIAL) & (t_ref >= warmup)
     r_ref, r_intake, r_end = t_ref[ref], t_intake[ref], t_end[ref]
     is_placed = ~np.isnan(r_intake)
@@ -204,9 +204,9 @@ def _kpis_of(ch: Mapping[str, np.ndarray], norm: np.ndarray, warmup: float, hori
         "wait_days_mean": float(wait.mean()) if wait.size else math.nan,
         "wait_days_p90": float(np.quantile(wait, 0.9)) if wait.size else math.nan,
         "share_over_norm": float(over[known].mean()) if known.any() else math.nan,
-        "waiting_at_end": float((state == WAITING).sum()),
+        "waiting_at_end": float((child_state == WAITING).sum()),
         "children_served": float(((origin != ORIGIN_INITIAL) & (t_intake >= warmup)).sum()),
-        "escalations": float(((state == ESCALATED) & (t_end >= warmup)).sum()),
+        "escalations": float(((child_state == ESCALATED) & (t_end >= warmup)).sum()),
     }
 
 
@@ -239,12 +239,12 @@ def episode_kpis(
 
 
 # -- month-end and snapshot steps --------------------------------------------------------------
-def record_provider_books(s: State, month: int) -> None:
+def record_provider_books(state: State, month: int) -> None:
     """One ledger row per provider from the month's books."""
-    start, end, first = s.months[month]
+    start, end, first = state.months[month]
     days = end - start
-    providers, books = s.providers, s.books
-    ledger = s.recorder.ledger
+    providers, books = state.providers, state.books
+    ledger = state.recorder.ledger
     for p, pid in enumerate(providers.ids):
         append_row(
             ledger, first, start, pid, days, books.revenue[p], books.staff[p], books.housing[p], books.overhead[p],
@@ -255,20 +255,20 @@ def record_provider_books(s: State, month: int) -> None:
         )  # fmt: skip
 
 
-def record_care_forms(s: State, month: int) -> None:
+def record_care_forms(state: State, month: int) -> None:
     """One row per care form: occupied, effective and nominal place-days of the month."""
-    start, end, first = s.months[month]
-    for f, (occupied, effective, nominal) in enumerate(s.books.by_form):
-        append_row(s.recorder.forms, first, start, s.care_forms[f], end - start, occupied, effective, nominal)
+    start, end, first = state.months[month]
+    for f, (occupied, effective, nominal) in enumerate(state.books.by_form):
+        append_row(state.recorder.forms, first, start, state.care_forms[f], end - start, occupied, effective, nominal)
 
 
-def record_waiting_lists(s: State, month: int) -> None:
+def record_waiting_lists(state: State, month: int) -> None:
     """One row per queue: its time-weighted mean length over the month and its length at the end."""
-    start, end, first = s.months[month]
+    start, end, first = state.months[month]
     days = end - start
-    queues = s.queues
+    queues = state.queues
     for q, (unit, form) in enumerate(queues.keys):
-        count_queue(s, q, 0)
+        count_queue(state, q, 0)
         mean = queues.length_days[q] / days if days > 0 else 0.0
-        append_row(s.recorder.waiting, first, start, unit, form, days, mean, queues.length[q])
+        append_row(state.recorder.waiting, first, start, unit, form, days, mean, queues.length[q])
         queues.length_days[q] = 0.0

@@ -286,11 +286,11 @@ class State:
 
     def __init__(self, world: World, referrals: Referrals, recorder: Recorder, log: bool) -> None:
         self.world = world
-        self.scenario = sc = world.scenario
-        self.horizon = sc.horizon_days
+        self.scenario = scenario = world.scenario
+        self.horizon = scenario.horizon_days
         self.care_forms = world.care_forms
         self.form_index = {f: i for i, f in enumerate(self.care_forms)}
-        self.form_params = [sc.care_forms[f] for f in self.care_forms]
+        self.form_params = [scenario.care_forms[f] for f in self.care_forms]
         self.gemeente_index = {g.code: i for i, g in enumerate(world.geography.gemeenten)}
         self.markets = [world.market] + ([world.final_market] if world.final_market else [])
         #: calendar months as (start day, end day, first date); schedule.plan fills them in
@@ -325,7 +325,7 @@ class State:
         self.escalate_to = [self.form_index.get(f.escalation.to, -1) if f.escalation else -1 for f in self.form_params]
         #: provider forms whose places grew at a month end: filled once the month is closed
         self.grown: list[int] = []
-        support = sc.finance.support
+        support = scenario.finance.support
         self.support_left = support.budget_eur if support else 0.0
         self.month_support = 0.0  # support paid this month
         # Filled in by the mechanisms that own them (schedule.py, finance.py).
