@@ -1,0 +1,95 @@
+"""Benchmark: one replication-year with the full recorder against the lean one.
+
+*full* is what ``runner.run_replication`` does today: referrals, the model, the episodes table and
+every KPI with pandas. *lean* is referrals, the model with ``LeanRecorder`` and the episode KPIs
+from its arrays (``recorder.episode_kpis``). Each round runs one replication per recorder, each in
+a fresh process, the recorders in turn; the script prints medians over the rounds and the median
+of the per-round ratios. Memory per child-episode is the tracemalloc peak from the referrals to
+the KPIs over the number of episodes (a separate process per recorder, since tracing slows the
+run). Not a test: figures depend on the machine.
+
+    .venv/bin/python benchmarks/recorder.py [--rounds 5] [--scenario scenarios/regionaal.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from pathlib import Path
+
+# This script's folder is on sys.path when it runs: children start as national.py starts them.
+from national import run_child
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: One replication (``argv[3]``) of ``argv[1]`` (one year) with recorder ``argv[2]``; ``argv[4]``
+#: "trace" measures memory with tracemalloc instead of timing.
+CHILD = """
+import json, sys, time, tracemalloc
+from simulation.config import load_scenario
+from simulation.core.demand import generate
+from simulation.core.model import Model
+from simulation.core.random import Streams
+from simulation.core.recorder import LeanRecorder, episode_kpis
+from simulation.engines import ENGINES
+from simulation.runner import build_world, run_replication
+
+scenario = load_scenario(sys.argv[1], {"years": 1})
+kind, rep, trace = sys.argv[2], int(sys.argv[3]), sys.argv[4] == "trace"
+world = build_world(scenario)
+forms = {k: scenario.care_forms[k] for k in world.care_forms}
+
+
+def lean():
+    divert = {po.care_form: po.divert_to for po in scenario.phase_out}
+    referrals = generate(world.geography.gemeenten, forms, scenario.demand, Streams(scenario.seed, rep),
+                         scenario.horizon_days, scenario.initial_stock, divert)
+    model = Model(world, referrals, recorder=LeanRecorder())
+    ENGINES["reference"](model, scenario.horizon_days)
+    out = model.finish()
+    norms = {k: v.wait_norm_days.value for k, v in forms.items()}
+    episode_kpis(out.children, world.care_forms, norms, scenario.warmup_days, scenario.horizon_days)
+    return len(out.children["t_referral"]), model.events
+
+
+def full():
+    r = run_replication(scenario, rep, engine="reference")
+    return len(r.tables["episodes"]), r.events
+
+
+if trace:
+    tracemalloc.start()
+t = time.perf_counter()
+episodes, events = lean() if kind == "lean" else full()
+seconds = time.perf_counter() - t
+peak = tracemalloc.get_traced_memory()[1] if trace else 0
+print(json.dumps({"seconds": seconds, "episodes": episodes, "events": events, "peak_bytes": peak}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "regionaal.yaml"))
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    times: dict[str, list[float]] = {"full": [], "lean": []}
+    ratios = []
+    for rnd in range(args.rounds):
+        for kind in times:
+            times[kind].append(run_child(CHILD, args.scenario, kind, str(rnd), "time")["seconds"])
+        ratios.append(times["full"][-1] / times["lean"][-1])
+    memory = {kind: run_child(CHILD, args.scenario, kind, "0", "trace") for kind in times}
+    print(f"scenario {args.scenario}, 1 simulated year, reference engine, {args.rounds} rounds (fresh process each)")
+    print(f"{'recorder':<9} {'median s':>9} {'min s':>7} {'episodes':>9} {'peak MB':>8} {'bytes/episode':>14}")
+    for kind, ts in times.items():
+        mem = memory[kind]
+        print(
+            f"{kind:<9} {statistics.median(ts):>9.2f} {min(ts):>7.2f} {mem['episodes']:>9,} "
+            f"{mem['peak_bytes'] / 2**20:>8.0f} {mem['peak_bytes'] / mem['episodes']:>14,.0f}"
+        )
+    print(f"full / lean: median of per-round ratios {statistics.median(ratios):.2f}")
+    print("peak MB: tracemalloc peak from the referrals to the KPIs (the world built before is not counted)")
+
+
+if __name__ == "__main__":
+    main()

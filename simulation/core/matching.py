@@ -1,0 +1,200 @@
+"""Placement: referral, the search for a free place, intake, release, filling places, escalation.
+
+A referred child joins the waiting list (queue) of the unit that buys its care form for its
+gemeente, unless an eligible provider form (contracted, nearest first; then the bovenregionale
+pool) has a free place. A freed place goes to the longest-waiting child among the queues the
+provider form serves; children re-placed after a provider exit go first. A child still waiting
+at its form's escalation threshold may escalate (drawn at referral) into a new episode.
+"""
+
+from __future__ import annotations
+
+from heapq import heappush
+
+from simulation.core.agenda import Event
+from simulation.core.demand import ORIGIN_INITIAL
+from simulation.core.finance import accrue_contract, accrue_provider_form, open_account, settle
+from simulation.core.state import ACTIVE, DONE, ESCALATED, IN_CARE, WAITING, State
+
+__all__ = [
+    "count_queue",
+    "fill",
+    "fill_grown",
+    "free_provider_form",
+    "intake",
+    "on_discharge",
+    "on_escalate",
+    "on_referral",
+    "place_again",
+    "release",
+]
+
+DISCHARGE, ESCALATE = Event.DISCHARGE, Event.ESCALATE
+
+
+def count_queue(state: State, q: int, delta: int) -> None:
+    """Change the length of queue ``q`` by ``delta``, integrating the length over time first."""
+    queues = state.queues
+    t = state.now
+    queues.length_days[q] += queues.length[q] * (t - queues.changed_at[q])
+    queues.changed_at[q] = t
+    queues.length[q] += delta
+
+
+def on_referral(state: State, c: int) -> None:
+    """Child ``c`` is referred: placed at once if a place is free, else it joins its queue."""
+    children = state.children
+    f = children.form[c]
+    if (
+        f in state.phase_out
+        and children.origin[c] != ORIGIN_INITIAL
+        and children.divert_u[c] < state.phase_share(f, state.now)
+    ):
+        # The phased-out form is no longer offered to this child: it is referred to the alternative.
+        target = state.phase_out[f][2]
+        children.form[c] = target
+        children.duration[c] = children.diverted_duration[c]
+        children.queue[c] = state.queues.of[(children.gemeente[c], target)]
+        children.diverted[c] = True
+    q = children.queue[c]
+    children.waiting_since[c] = state.now
+    pf = free_provider_form(state, q)
+    if pf >= 0:
+        intake(state, c, pf, q)
+        return
+    state.queues.normal[q].append(c)
+    count_queue(state, q, +1)
+    if children.escalates[c] and children.origin[c] != ORIGIN_INITIAL:
+        state.agenda.schedule(state.now + state.escalate_after[children.form[c]], ESCALATE, c)
+
+
+def free_provider_form(state: State, q: int) -> int:
+    """The first eligible provider form of queue ``q`` with a free place at an active provider, or -1."""
+    free, status, provider = state.provider_forms.free_places, state.providers.status, state.provider_forms.provider
+    for pf in state.queues.eligible[q]:
+        if free[pf] > 0 and status[provider[pf]] == ACTIVE:
+            return pf
+    return -1
+
+
+def intake(state: State, c: int, pf: int, q: int) -> None:
+    """Child ``c`` takes a place of provider form ``pf``, paid through queue ``q``'s contract."""
+    t = state.now
+    children, pfs = state.children, state.provider_forms
+    accrue_provider_form(state, pf, t)
+    k = state.contracts.of.get((q, pf))
+    if k is None:
+        k = open_account(state, q, pf)
+    accrue_contract(state, k, t)
+    tariff = state.queues.tariff[q] * state.tariff_factor[children.form[c]]
+    pfs.free_places[pf] -= 1
+    pfs.occupied[pf] += 1
+    state.providers.in_care[pfs.provider[pf]].add(c)
+    state.contracts.rate[k] += tariff
+    if children.provider_form[c] == -1 and children.replacements[c] == 0:
+        children.intake_at[c] = t
+    else:
+        children.extra_wait_days[c] += t - children.waiting_since[c]
+    children.state[c] = IN_CARE
+    children.provider_form[c] = pf
+    children.contract[c] = k
+    children.tariff[c] = tariff
+    children.billed_until[c] = t
+    due = t + children.duration[c]
+    children.due_at[c] = due
+    if state.log is not None:
+        state.log.append((t, "intake", c))
+    # Agenda.schedule, inlined: one call less on the hottest path.
+    agenda = state.agenda
+    agenda.seq += 1
+    heappush(agenda.heap, (due, DISCHARGE, agenda.seq, c))
+
+
+def release(state: State, c: int) -> int:
+    """Take child ``c`` out of its place; return its provider form."""
+    t = state.now
+    children, pfs = state.children, state.provider_forms
+    pf = children.provider_form[c]
+    accrue_provider_form(state, pf, t)
+    settle(state, c)
+    state.contracts.rate[children.contract[c]] -= children.tariff[c]
+    pfs.free_places[pf] += 1
+    pfs.occupied[pf] -= 1
+    state.providers.in_care[pfs.provider[pf]].discard(c)
+    return pf
+
+
+def on_discharge(state: State, c: int) -> None:
+    """Child ``c`` ends its treatment; its place goes to the next child waiting for it."""
+    children = state.children
+    if children.state[c] != IN_CARE or children.due_at[c] != state.now:
+        return  # stale: the child was moved when its provider exited
+    pf = release(state, c)
+    children.state[c] = DONE
+    children.ended_at[c] = state.now
+    if state.log is not None:
+        state.log.append((state.now, "discharge", c))
+    fill(state, pf)
+
+
+def fill(state: State, pf: int) -> None:
+    """Give free places of provider form ``pf`` to the longest-waiting children it may take."""
+    pfs = state.provider_forms
+    if state.providers.status[pfs.provider[pf]] != ACTIVE:
+        return
+    queues, children = state.queues, state.children
+    child_state, queue_of = children.state, children.queue
+    while pfs.free_places[pf] > 0:
+        best = -1
+        best_key: tuple[int, float, int] | None = None
+        for q in pfs.serves[pf]:
+            for prio, dq in ((0, queues.priority[q]), (1, queues.normal[q])):
+                while dq and (child_state[dq[0]] != WAITING or queue_of[dq[0]] != q):
+                    dq.popleft()  # escalated or moved children leave lazily
+                if dq:
+                    head = dq[0]
+                    key = (prio, children.waiting_since[head], head)
+                    if best_key is None or key < best_key:
+                        best_key, best = key, q
+                    break
+        if best_key is None:
+            return
+        dq = queues.priority[best] if best_key[0] == 0 else queues.normal[best]
+        c = dq.popleft()
+        count_queue(state, best, -1)
+        intake(state, c, pf, best)
+
+
+def on_escalate(state: State, c: int) -> None:
+    """Child ``c`` still waits at its escalation threshold: it is referred to the heavier form."""
+    children = state.children
+    if children.state[c] != WAITING or children.replacements[c]:
+        return
+    target = state.escalate_to[children.form[c]]
+    if target < 0:
+        return
+    children.state[c] = ESCALATED
+    children.ended_at[c] = state.now
+    count_queue(state, children.queue[c], -1)
+    if state.log is not None:
+        state.log.append((state.now, "escalate", c))
+    queue = state.queues.of[(children.gemeente[c], target)]
+    on_referral(state, children.add_escalation(c, target, queue, state.now))
+
+
+def place_again(state: State, c: int) -> None:
+    """A child whose provider left: placed at once if it can be, else first in its queue."""
+    q = state.children.queue[c]
+    pf = free_provider_form(state, q)
+    if pf >= 0:
+        intake(state, c, pf, q)
+    else:
+        state.queues.priority[q].append(c)
+        count_queue(state, q, +1)
+
+
+def fill_grown(state: State, month: int) -> None:
+    """Snapshot step: places that opened at the month end go to waiting children."""
+    grown, state.grown = state.grown, []
+    for pf in grown:
+        fill(state, pf)

@@ -1,0 +1,128 @@
+"""Staff: initial staffing, turnover, the hiring pipeline, and the places staff allow.
+
+Staff leave (more when the workload is above its norm) and are hired with a delay; a provider in
+deficit hires less. The places a provider form can fill are what its care staff allow (after
+non-productive time and administration), at most its nominal places.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simulation.core.state import EXITED, State
+
+__all__ = [
+    "care_fte_factor",
+    "effective_places",
+    "hire_initial_staff",
+    "monthly_turnover",
+    "target_fte",
+    "turnover_and_hiring",
+    "update_capacity",
+]
+
+
+def care_fte_factor(state: State, pf: int) -> float:
+    """The share of an FTE that is care time, after non-productive time and administration."""
+    pfs = state.provider_forms
+    cp = state.form_params[pfs.form[pf]].cost_price
+    return (1.0 - cp.non_productive_share.value) * (1.0 - state.providers.admin_share[pfs.provider[pf]])
+
+
+def monthly_turnover(state: State, pf: int) -> float:
+    cp = state.form_params[state.provider_forms.form[pf]].cost_price
+    return cp.annual_staff_turnover.value * state.scenario.workforce.turnover_factor / 12.0
+
+
+def target_fte(state: State, pf: int) -> float:
+    """The staff that all nominal places need."""
+    pfs = state.provider_forms
+    cp = state.form_params[pfs.form[pf]].cost_price
+    return pfs.places[pf] * cp.staff_per_place.value / care_fte_factor(state, pf)
+
+
+def effective_places(state: State, pf: int) -> int:
+    pfs = state.provider_forms
+    cp = state.form_params[pfs.form[pf]].cost_price
+    by_staff = math.floor(pfs.fte[pf] * care_fte_factor(state, pf) / cp.staff_per_place.value + 1e-9)
+    return max(0, min(pfs.places[pf], by_staff))
+
+
+def hire_initial_staff(state: State) -> None:
+    """Staff at the start: a share of the target, or the steady state of turnover and hiring.
+
+    In the steady state leavers (tau f) equal hires (phi (T - f - P)) with a pipeline of
+    P = delay x hires, so f = phi T / (tau + phi + phi tau delay). Every place staff allow is free.
+    """
+    wf = state.scenario.workforce
+    pfs = state.provider_forms
+    for pf in range(len(pfs)):
+        target = target_fte(state, pf)
+        tau, phi, delay = monthly_turnover(state, pf), wf.vacancy_fill_per_month.value, wf.hiring_delay_months
+        if wf.initial_staffing != "equilibrium":
+            pfs.fte[pf] = float(wf.initial_staffing) * target
+        elif phi <= 0:
+            pfs.fte[pf] = target
+        else:
+            pfs.fte[pf] = phi * target / (tau + phi + phi * tau * delay)
+            hires = tau * pfs.fte[pf]
+            for month in range(delay):
+                if hires > 0:
+                    pfs.pipeline[pf].append((month, hires))
+        pfs.effective_places[pf] = effective_places(state, pf)
+    pfs.free_places[:] = pfs.effective_places
+
+
+# -- month-end steps ---------------------------------------------------------------------------
+def turnover_and_hiring(state: State, month: int) -> None:
+    """Leavers go, hires from the pipeline arrive, and vacancies are filled at a rate."""
+    start, end, _ = state.months[month]
+    days = end - start
+    wf = state.scenario.workforce
+    pfs, books = state.provider_forms, state.books
+    for p, pf_list in enumerate(state.providers.provider_forms):
+        leavers_sum = hires_sum = 0.0
+        for pf in pf_list:
+            pipe = pfs.pipeline[pf]
+            if books.status[p] == EXITED:
+                pfs.fte[pf] = 0.0
+                pipe.clear()
+                continue
+            cp = state.form_params[pfs.form[pf]].cost_price
+            occupied = pfs.occupied_days[pf] / days if days > 0 else 0.0
+            capacity = pfs.fte[pf] * care_fte_factor(state, pf) / cp.staff_per_place.value
+            workload = occupied / capacity if capacity > 0 else 0.0
+            rate = monthly_turnover(state, pf) * days / (365.0 / 12.0)
+            rate *= 1.0 + wf.workload_turnover_elasticity.value * max(0.0, workload - 1.0)
+            leavers = pfs.fte[pf] * min(1.0, rate)
+            arrived = 0.0
+            while pipe and pipe[0][0] <= month:
+                arrived += pipe.popleft()[1]
+            pfs.fte[pf] += arrived - leavers
+            waiting_hires = sum(h for _, h in pipe)
+            vacancies = max(0.0, target_fte(state, pf) - pfs.fte[pf] - waiting_hires)
+            fill = wf.vacancy_fill_per_month.value
+            if state.providers.reserves[p] < 0:
+                fill *= wf.deficit_hiring_factor.value
+            # A sliver of a vacancy (under 0.05 FTE) is filled at once: otherwise staff
+            # approach the target without reaching it and the last place never opens.
+            hires = vacancies if vacancies < 0.05 and fill > 0 else vacancies * fill
+            if wf.hiring_delay_months == 0:
+                pfs.fte[pf] += hires
+            elif hires > 0:
+                pipe.append((month + wf.hiring_delay_months, hires))
+            leavers_sum += leavers
+            hires_sum += arrived
+        books.leavers[p] = leavers_sum
+        books.hires[p] = hires_sum
+
+
+def update_capacity(state: State, month: int) -> None:
+    """Effective places follow staff and nominal places; newly opened places are filled later."""
+    pfs, books = state.provider_forms, state.books
+    for pf, p in enumerate(pfs.provider):
+        before = pfs.effective_places[pf]
+        pfs.effective_places[pf] = effective_places(state, pf) if books.status[p] != EXITED else 0
+        pfs.free_places[pf] += pfs.effective_places[pf] - before
+        if pfs.free_places[pf] > 0 and pfs.effective_places[pf] > before:
+            state.grown.append(pf)
