@@ -1,12 +1,12 @@
 """Benchmark: one replication-year with the full recorder against the lean one.
 
-*full* is what ``runner.run_replication`` does today: referrals, the model, the episodes table and
-every KPI with pandas. *lean* is referrals, the model with ``LeanRecorder`` and the episode KPIs
-from its arrays (``recorder.episode_kpis``). Each round runs one replication per recorder, each in
-a fresh process, the recorders in turn; the script prints medians over the rounds and the median
-of the per-round ratios. Memory per child-episode is the tracemalloc peak from the referrals to
-the KPIs over the number of episodes (a separate process per recorder, since tracing slows the
-run). Not a test: figures depend on the machine.
+*full* is ``runner.run_replication``: referrals, the model, the episodes table and every KPI.
+*lean* is ``run_replication(..., lean=True)``, which every KPI-only job takes: the model with
+``LeanRecorder`` and the same KPIs from its per-child arrays, no episodes table. Each round runs
+one replication per recorder, each in a fresh process, the recorders in turn; the script prints
+medians over the rounds and the median of the per-round ratios. Memory per child-episode is the
+tracemalloc peak from the referrals to the KPIs over the number of episodes (a separate process
+per recorder, since tracing slows the run). Not a test: figures depend on the machine.
 
     .venv/bin/python benchmarks/recorder.py [--rounds 5] [--scenario scenarios/regionaal.yaml]
 """
@@ -27,34 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, sys, time, tracemalloc
 from simulation.config import load_scenario
-from simulation.core.demand import generate
-from simulation.core.model import Model
-from simulation.core.random import Streams
-from simulation.core.recorder import LeanRecorder, episode_kpis
-from simulation.engines import ENGINES
 from simulation.runner import build_world, run_replication
 
 scenario = load_scenario(sys.argv[1], {"years": 1})
 kind, rep, trace = sys.argv[2], int(sys.argv[3]), sys.argv[4] == "trace"
-world = build_world(scenario)
-forms = {k: scenario.care_forms[k] for k in world.care_forms}
+build_world(scenario)
 
 
 def lean():
-    divert = {po.care_form: po.divert_to for po in scenario.phase_out}
-    referrals = generate(world.geography.gemeenten, forms, scenario.demand, Streams(scenario.seed, rep),
-                         scenario.horizon_days, scenario.initial_stock, divert)
-    model = Model(world, referrals, recorder=LeanRecorder())
-    ENGINES["reference"](model, scenario.horizon_days)
-    out = model.finish()
-    norms = {k: v.wait_norm_days.value for k, v in forms.items()}
-    episode_kpis(out.children, world.care_forms, norms, scenario.warmup_days, scenario.horizon_days)
-    return len(out.children["t_referral"]), model.events
+    r = run_replication(scenario, rep, engine="reference", lean=True)
+    return r.episodes, r.events
 
 
 def full():
     r = run_replication(scenario, rep, engine="reference")
-    return len(r.tables["episodes"]), r.events
+    return r.episodes, r.events
 
 
 if trace:

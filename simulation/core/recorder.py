@@ -4,40 +4,34 @@ Both recorders keep the small tables (one row per month and provider, contract, 
 form; one per exit or support payment). At the end :class:`FullRecorder` adds the episodes table
 (one row per child, with labels), which is what results and the dashboard read.
 :class:`LeanRecorder` returns the child columns the episode KPIs need as plain numpy arrays
-instead (views on the model's own columns: nothing is copied), and :func:`episode_kpis` computes
-those KPIs from them exactly as ``simulation.metrics`` does from the episodes table. Calibration,
-which runs the model thousands of times for KPIs and stocks, uses the lean one.
+instead (views on the model's own columns: nothing is copied); ``simulation.metrics`` computes the
+same KPIs from them as from the episodes table (``metrics.Episodes.from_children``). KPI-only runs
+(comparisons, precision batches, calibration) use the lean one.
 """
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from simulation.core.demand import ORIGIN_INITIAL
 from simulation.core.matching import count_queue
-from simulation.core.state import ESCALATED, IN_CARE, STATUS_NAMES, WAITING, State
+from simulation.core.state import IN_CARE, STATUS_NAMES, WAITING, State
 
 __all__ = [
-    "EPISODE_KPIS",
     "FullRecorder",
     "LeanRecorder",
     "ModelOutput",
     "Recorder",
     "append_row",
-    "episode_kpis",
     "record_care_forms",
     "record_provider_books",
     "record_waiting_lists",
 ]
 
-#: the KPIs :func:`episode_kpis` computes per care form (and for all forms: key ``ALL``)
 EPISODE_KPIS = (
     "wait_days_mean",
     "wait_days_p90",
@@ -186,56 +180,6 @@ class LeanRecorder(Recorder):
             "waiting_since": _view(ch.waiting_since, np.float64),
         }
         return ModelOutput(self.monthly_tables(), log, children)
-
-
-def _kpis_of(ch: Mapping[str, np.ndarray], norm: np.ndarray, warmup: float, horizon: float) -> dict[str, float]:
-    # The same selections and the same numpy reductions, in the same order, as
-    # simulation.metrics._episode_kpis on the episodes table, so the floats are identical.
-    origin, t_ref, t_intake, t_end = ch["origin"], ch["t_referral"], ch["t_intake"], ch["t_end"]
-    child_state = ch["state"]
-    ref = (origin != ORIGIN_INITIAL) & (t_ref >= warmup)
-    r_ref, r_intake, r_end = t_ref[ref], t_intake[ref], t_end[ref]
-    is_placed = ~np.isnan(r_intake)
-    wait = r_intake[is_placed] - r_ref[is_placed]
-    end = np.where(is_placed, r_intake, np.where(~np.isnan(r_end), r_end, horizon))
-    over = (end - r_ref) > norm[ref]
-    known = is_placed | over
-    return {
-        "wait_days_mean": float(wait.mean()) if wait.size else math.nan,
-        "wait_days_p90": float(np.quantile(wait, 0.9)) if wait.size else math.nan,
-        "share_over_norm": float(over[known].mean()) if known.any() else math.nan,
-        "waiting_at_end": float((child_state == WAITING).sum()),
-        "children_served": float(((origin != ORIGIN_INITIAL) & (t_intake >= warmup)).sum()),
-        "escalations": float(((child_state == ESCALATED) & (t_end >= warmup)).sum()),
-    }
-
-
-def episode_kpis(
-    children: Mapping[str, np.ndarray],
-    care_forms: Sequence[str],
-    norms: Mapping[str, float],
-    warmup: float,
-    horizon: float,
-) -> dict[str, dict[str, float]]:
-    """Episode KPIs from the lean recorder's arrays, by care form (``ALL`` for all children).
-
-    Gives :data:`EPISODE_KPIS` for ``ALL`` and each care form with children, plus
-    ``replacement_extra_wait_days`` for ``ALL``: the values ``simulation.metrics.kpis`` computes
-    from the episodes table of the same run.
-    """
-    form = children["care_form"]
-    norm = np.asarray([norms[f] for f in care_forms], dtype=float)[form]
-    out = {"ALL": _kpis_of(children, norm, warmup, horizon)}
-    moved = children["replacements"] > 0
-    still_waiting = children["state"][moved] == WAITING
-    extra = children["extra_wait_days"][moved] + np.where(
-        still_waiting, horizon - children["waiting_since"][moved], 0.0
-    )
-    out["ALL"]["replacement_extra_wait_days"] = float(extra.mean()) if extra.size else math.nan
-    for f in np.unique(form).tolist():
-        part = {name: column[form == f] for name, column in children.items()}
-        out[care_forms[f]] = _kpis_of(part, norm[form == f], warmup, horizon)
-    return out
 
 
 # -- month-end and snapshot steps --------------------------------------------------------------

@@ -34,6 +34,7 @@ __all__ = [
     "early_warnings",
     "format_value",
     "kpis",
+    "kpis_of",
     "paired_differences",
     "summarise",
     "window",
@@ -90,7 +91,12 @@ def kpis(
     warmup: float,
     horizon: float,
     youth: float,
+    episodes: Episodes | None = None,
 ) -> pd.DataFrame:
-    """Long table (kpi, care_form, value) for one replication; care_form ``ALL`` for totals."""
-    episodes = Episodes.from_table(tables["episodes"], norms)
+    """Long table (kpi, care_form, value) for one replication; care_form ``ALL`` for totals.
+
+    The episodes come from ``tables["episodes"]`` unless given (the lean recorder's arrays).
+    """
+    if episodes is None:
+        episodes = Episodes.from_table(tables["episodes"], norms)
     return kpis_of(window(tables, episodes, warmup, horizon, youth))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -61,6 +61,34 @@ class Episodes:
             replacements=ep["replacements"].to_numpy(),
             extra_wait_days=ep["extra_wait_days"].to_numpy(dtype=float),
             waiting_since=ep["waiting_since"].to_numpy(dtype=float),
+        )
+
+    @classmethod
+    def from_children(
+        cls, children: Mapping[str, np.ndarray], form_names: Sequence[str], norms: Mapping[str, float]
+    ) -> Episodes:
+        """From the per-child arrays of the lean recorder (no episodes table is built)."""
+        from simulation.core.demand import ORIGIN_INITIAL
+        from simulation.core.state import ESCALATED, WAITING
+
+        codes = np.asarray(children["care_form"], dtype=np.int64)
+        norm_of = np.asarray([norms.get(n, math.nan) for n in form_names], dtype=float)
+        state = children["state"]
+        waiting = state == WAITING
+        return cls(
+            t_referral=children["t_referral"],
+            t_intake=children["t_intake"],
+            t_end=children["t_end"],
+            initial=children["origin"] == ORIGIN_INITIAL,
+            waiting=waiting,
+            escalated=state == ESCALATED,
+            form=codes,
+            form_names=tuple(form_names),
+            norm=norm_of[codes] if codes.size else np.zeros(0),
+            replacements=children["replacements"],
+            extra_wait_days=children["extra_wait_days"],
+            # as the episodes table has it: the day the current wait began, for waiting children
+            waiting_since=np.where(waiting, children["waiting_since"], np.nan),
         )
 
     def of_form(self, code: int) -> Episodes:

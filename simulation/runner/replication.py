@@ -18,6 +18,7 @@ from simulation.config import Scenario, fingerprint
 from simulation.core.demand import generate
 from simulation.core.model import Model, Switch, World
 from simulation.core.random import Streams
+from simulation.core.recorder import LeanRecorder
 from simulation.core.world import Market, load_geography, load_providers
 from simulation.engines import ENGINES
 from simulation.regimes import regime_for
@@ -71,12 +72,18 @@ class ReplicationResult:
     log: list[tuple[float, str, int]] | None
     seconds: float
     events: int
+    #: child-episodes in the run (rows of the episodes table, built or not)
+    episodes: int = 0
 
 
 def run_replication(
-    scenario: Scenario, replication: int, engine: str = "simpy", record_log: bool = False
+    scenario: Scenario, replication: int, engine: str = "simpy", record_log: bool = False, lean: bool = False
 ) -> ReplicationResult:
-    """One replication of one scenario on one engine."""
+    """One replication of one scenario on one engine.
+
+    ``lean``: the same KPIs (equal floats) from the model's per-child arrays, without building
+    the episodes table (``tables`` then holds the monthly tables only): for KPI-only runs.
+    """
     start = time.perf_counter()
     world = build_world(scenario)
     streams = Streams(scenario.seed, replication)
@@ -91,7 +98,7 @@ def run_replication(
         scenario.initial_stock,
         divert,
     )
-    model = Model(world, referrals, record_log=record_log)
+    model = Model(world, referrals, record_log=record_log, recorder=LeanRecorder() if lean else None)
     ENGINES[engine](model, scenario.horizon_days)
     out = model.finish()
     tables = {name: pd.DataFrame(columns) for name, columns in out.tables.items()}
@@ -107,10 +114,13 @@ def run_replication(
     tables["signals"] = signals
     norms = {k: v.wait_norm_days.value for k, v in forms.items()}
     youth = sum(g.youth for g in world.geography.gemeenten)
-    k = metrics.kpis(tables, norms, scenario.warmup_days, scenario.horizon_days, youth)
+    episodes = metrics.Episodes.from_children(out.children, world.care_forms, norms) if out.children else None
+    k = metrics.kpis(tables, norms, scenario.warmup_days, scenario.horizon_days, youth, episodes)
     k.insert(0, "replication", replication)
     k.insert(0, "scenario", scenario.name)
-    return ReplicationResult(scenario.name, replication, tables, k, out.log, time.perf_counter() - start, model.events)
+    n = len(tables["episodes"]) if episodes is None else len(episodes.t_referral)
+    seconds = time.perf_counter() - start
+    return ReplicationResult(scenario.name, replication, tables, k, out.log, seconds, model.events, n)
 
 
 @dataclass(frozen=True)
@@ -168,23 +178,22 @@ def warmup_table(waiting: pd.DataFrame) -> pd.DataFrame:
 
 def run_job(job: Job) -> JobResult:
     """Run one job; tables (with the derived ``warmup`` table) only if the job asks for them."""
-    r = run_replication(job.scenario, job.replication, engine=job.engine)
+    r = run_replication(job.scenario, job.replication, engine=job.engine, lean=not job.tables)
     if not job.tables:
-        return JobResult(job.key, r.kpis, None, r.seconds, r.events)
+        return JobResult(job.key, r.kpis, None, r.seconds, r.events, None, r.episodes)
     tables = dict(r.tables)
     if "waiting" in tables:
         tables["warmup"] = warmup_table(tables["waiting"])
     for frame in tables.values():
         for i, (c, v) in enumerate(job.columns):
             frame.insert(i, c, v)
-    episodes = len(tables.get("episodes", ()))
     if job.parts_dir is None:
-        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, episodes)
+        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, r.episodes)
     from simulation.results import write_part
 
     for name, frame in tables.items():
         write_part(Path(job.parts_dir), name, part_key(job.key), frame)
-    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), episodes)
+    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), r.episodes)
 
 
 def units_table(world: World) -> pd.DataFrame:
