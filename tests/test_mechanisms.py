@@ -111,7 +111,14 @@ def write_world(
         "initial_stock": False,
         "gemeenten_file": str(gfile),
         **({"adjacency_file": str(adjacency_file)} if adjacency else {}),
-        "care_forms": {f: _care_form(0.0, "deterministic", 100.0, None, 100.0) for f in forms},
+        "care_forms": {
+            # a pooled form is, by its level, one the law lets regions pool (bovenregionaal)
+            f: {
+                **_care_form(0.0, "deterministic", 100.0, None, 100.0),
+                "level": "bovenregionaal" if f in pooled else "regional",
+            }
+            for f in forms
+        },
         "providers": {"file": str(tmp_path / "providers.csv"), "places_file": str(tmp_path / "places.csv")},
         "regime": {
             "kind": kind,

@@ -182,3 +182,21 @@ def test_validation_accepts_exactly_the_documented_ranges(rate: float, norm: flo
         accepted = False
         assert all(p[0].startswith("care_forms.pleegzorg") for p in exc.problems), exc.problems
     assert accepted == ok
+
+
+@pytest.mark.parametrize(
+    "regime, words",
+    [
+        ({"national_forms": ["sglvg"]}, ["regime.national_forms", "landelijk", "lta_specialistisch"]),
+        ({"national_forms": ["sglvg", "lta_specialistisch", "pleegzorg"]}, ["'pleegzorg' has level regional"]),
+        ({"pooled_forms": ["pleegzorg"]}, ["regime.pooled_forms", "'pleegzorg' has level regional"]),
+    ],
+)
+def test_regime_lists_must_agree_with_the_care_forms_levels(tmp_path, regime, words) -> None:
+    """A care form's level is the one source of truth for what the law fixes about its purchase."""
+    path = tmp_path / "s.yaml"
+    body = "\n".join(f"  {k}: [{', '.join(v)}]" for k, v in regime.items())
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'regionaal.yaml'}\nregime:\n{body}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert all(w in str(err.value) for w in words), str(err.value)

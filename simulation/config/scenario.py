@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -120,6 +120,25 @@ class Scenario(FrozenModel):
     phase_out: list[PhaseOut] = Field(default_factory=list)
     transition: Transition | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _national_forms_from_levels(cls, data: Any) -> Any:
+        """A regime that does not list ``national_forms`` buys the forms of level landelijk
+        nationally (the LTA): the level says it, the list need not repeat it."""
+        if not isinstance(data, dict) or not isinstance(data.get("care_forms"), dict):
+            return data
+        landelijk = [k for k, f in data["care_forms"].items() if isinstance(f, dict) and f.get("level") == "landelijk"]
+        data = dict(data)
+        regime = data.get("regime")
+        if isinstance(regime, dict) and "national_forms" not in regime:
+            data["regime"] = {**regime, "national_forms": landelijk}
+        transition = data.get("transition")
+        if isinstance(transition, dict) and isinstance(transition.get("from_regime"), dict):
+            origin = transition["from_regime"]
+            if "national_forms" not in origin:
+                data["transition"] = {**transition, "from_regime": {**origin, "national_forms": landelijk}}
+        return data
+
     @field_validator("care_forms")
     @classmethod
     def _keys(cls, forms: dict[str, CareForm]) -> dict[str, CareForm]:
@@ -176,6 +195,7 @@ class Scenario(FrozenModel):
             problems.append("regime.national_forms: the national regime needs at least one care form bought nationally")
         if self.regime.regional_forms and kind != "fragmented":
             problems.append("regime.regional_forms: only the fragmented regime buys some forms per region; use []")
+        problems += self._levels_agree()
         growth = (1.0 + self.demand.growth_per_year) ** self.years
         if growth > MAX_DEMAND_FACTOR:
             problems.append(
@@ -194,6 +214,39 @@ class Scenario(FrozenModel):
         if problems:
             raise ValueError("\n".join(problems))  # one "field: message" a line (errors.pydantic_problems)
         return self
+
+    def _levels_agree(self) -> list[str]:
+        """A care form's level is the fact; the regime's lists must not contradict it."""
+        levels = {k: f.level for k, f in self.care_forms.items()}
+        problems = []
+        regimes = [("regime", self.regime)]
+        if self.transition is not None:
+            regimes.append(("transition.from_regime", self.transition.from_regime))
+        for path, regime in regimes:
+            missing = sorted(
+                k for k, level in levels.items() if level == "landelijk" and k not in regime.national_forms
+            )
+            if missing:
+                problems.append(
+                    f"{path}.national_forms: forms of level landelijk are bought nationally (LTA) under every "
+                    f"regime; missing {missing}"
+                )
+            for k in regime.national_forms:
+                if levels.get(k) == "regional":
+                    problems.append(
+                        f"{path}.national_forms: {k!r} has level regional; only landelijk and bovenregionaal "
+                        "forms are bought nationally"
+                    )
+            for k in regime.pooled_forms:
+                if k in levels and levels[k] != "bovenregionaal":
+                    problems.append(
+                        f"{path}.pooled_forms: {k!r} has level {levels[k]}; bovenregionale afstemming is for "
+                        "forms of level bovenregionaal"
+                    )
+            for k in regime.regional_forms:
+                if levels.get(k) == "landelijk":
+                    problems.append(f"{path}.regional_forms: {k!r} has level landelijk; it is bought nationally")
+        return problems
 
     @property
     def horizon_days(self) -> float:
