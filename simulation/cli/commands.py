@@ -46,6 +46,11 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _how(args: argparse.Namespace) -> dict[str, Any]:
+    """The engine and executor flags, as the service takes them."""
+    return {"engine": args.engine, "executor": args.executor, "workers": args.workers, "scheduler": args.scheduler}
+
+
 def _check_executor(args: argparse.Namespace) -> None:
     if getattr(args, "scheduler", None) and args.executor != "dask":
         raise ScenarioError(
@@ -122,15 +127,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     _notes(exp.notes)
     precision = _precision(args, exp.spec.precision)
     with _progress(f"compare {exp.name}") as progress:
-        sim = service.simulate(
-            exp,
-            engine=args.engine,
-            executor=args.executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            precision=precision,
-            progress=progress,
-        )
+        sim = service.simulate(exp, precision=precision, progress=progress, **_how(args))
     meta = dict(sim.meta)
     if sim.run.precision:
         meta["precision"] = sim.run.precision
@@ -155,10 +152,7 @@ def _execute(args: argparse.Namespace, sweep: list[tuple[str, tuple[Any, ...]]],
             root=args.root,
             out=args.out,
             force=args.force,
-            engine=args.engine,
-            executor=args.executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
+            **_how(args),
             precision=_precision(args, exp.spec.precision),
             progress=progress,
             command=command,

@@ -27,24 +27,26 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
-def _years(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number of years in (0, 50], got {text!r}") from None
-    if not (0 < value <= 50) or math.isnan(value):
-        raise argparse.ArgumentTypeError(f"must be in (0, 50], got {value}")
-    return value
+def _float_in(low: float, high: float, *, low_open: bool, high_open: bool, what: str) -> Callable[[str], float]:
+    """A parser for a number in a range; the message names the range with its open or closed ends."""
+    shown = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {what} in {shown}, got {text!r}") from None
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        if math.isnan(value) or not (above and below):
+            raise argparse.ArgumentTypeError(f"must be in {shown}, got {value}")
+        return value
+
+    return parse
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), e.g. 0.05, got {text!r}") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1), e.g. 0.05, got {value}")
-    return value
+_years = _float_in(0, 50, low_open=True, high_open=False, what="a number of years")
+_fraction = _float_in(0, 1, low_open=True, high_open=True, what="a fraction (e.g. 0.05)")
 
 
 def _address(text: str) -> str:
