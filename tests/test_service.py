@@ -165,3 +165,15 @@ def test_a_second_identical_run_waits_for_the_first_and_reuses_its_result(tmp_pa
     firsts = sorted(out.splitlines()[0].split()[0] for out, _ in outs)
     assert firsts == ["reusing", "wrote"]
     assert [p.name for p in root.iterdir()] == [next(root.iterdir()).name]  # one result set, no lock file
+
+
+def test_a_dated_event_outside_the_run_is_named_in_a_note(tmp_path: Path, capsys) -> None:
+    stress = SCENARIOS / "stress" / "uitval-grootste-aanbieder.yaml"  # the shock is on 2026-07-01
+    short = service.load(stress, {"years": 0.25, "regions": ["JZ29"]})
+    assert short.notes == (
+        "uitval-grootste-aanbieder: shocks.0 on 2026-07-01 lies outside the run (91.25 days from 2026-01-01): "
+        "it does not happen",
+    )
+    assert not service.load(stress, {"years": 0.5, "regions": ["JZ29"]}).notes  # day 181 < 182.5
+    assert main(["compare", str(stress), "--years", "0.25", "--replications", "2", "--executor", "serial"]) == 0
+    assert "shocks.0 on 2026-07-01 lies outside the run" in capsys.readouterr().err

@@ -105,6 +105,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             ok = False
             print(str(exc), file=sys.stderr)
             continue
+        _notes(s["notes"])
         if s["kind"] == "experiment":
             print(
                 f"{f}: ok (experiment {s['name']}: {len(s['scenarios'])} scenarios [{', '.join(s['scenarios'])}] "

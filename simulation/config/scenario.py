@@ -252,6 +252,19 @@ class Scenario(FrozenModel):
     def horizon_days(self) -> float:
         return self.years * 365.0
 
+    def events_outside_the_run(self) -> list[str]:
+        """Dated events that do not happen in this run because they fall before its start or on
+        or after its horizon (a stress scenario run with fewer ``years`` than it was written for)."""
+        period = f"{self.horizon_days:g} days from {self.start_date.isoformat()}"
+        dated = [(f"shocks.{i}", s.date) for i, s in enumerate(self.shocks)]
+        dated += [(f"tariff_changes.{i}", c.date) for i, c in enumerate(self.tariff_changes)]
+        dated += [(f"phase_out.{i}.start", p.start) for i, p in enumerate(self.phase_out)]
+        return [
+            f"{field} on {day.isoformat()} lies outside the run ({period}): it does not happen"
+            for field, day in dated
+            if not 0 <= (day - self.start_date).days < self.horizon_days  # as the model schedules them
+        ]
+
     def active_care_forms(self) -> dict[str, CareForm]:
         """Care forms in play, after ``only_care_forms``; escalation targets are kept."""
         if self.only_care_forms is None:

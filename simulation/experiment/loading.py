@@ -155,7 +155,10 @@ def _build(
             cells.append(Cell(len(cells), variant.name, point, tuple(scenarios)))
     if problems:
         raise ScenarioError(label, problems)
-    return Experiment(spec, kind, path, tuple(f for f, _ in raws), typed_sweep, tuple(cells))
+    notes = tuple(
+        f"{scenario.name}: {note}" for scenario in cells[0].scenarios for note in scenario.events_outside_the_run()
+    )
+    return Experiment(spec, kind, path, tuple(f for f, _ in raws), typed_sweep, tuple(cells), notes)
 
 
 def load_experiment(
@@ -254,7 +257,7 @@ def scenarios_experiment(
         **{key: getattr(first, key) for key in shared},
     )
     exp = _build(spec, "scenarios", files[0], raws, sweep, Path.cwd(), policy)
-    return dataclasses.replace(exp, notes=tuple(notes))
+    return dataclasses.replace(exp, notes=(*notes, *exp.notes))
 
 
 def load_any(
