@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.config import LoadPolicy, fingerprint
-from simulation.experiment import Experiment, PrecisionSpec, check_experiment, load_any, scenarios_experiment
+from simulation.experiment import Experiment, PrecisionSpec, load_any, scenarios_experiment
 from simulation.results import (
     ResultSet,
     ResultWriter,
@@ -36,7 +36,15 @@ from simulation.results import (
     store_dir,
     store_lock,
 )
-from simulation.runner import Executor, ExperimentRun, build_world, contracts_table, run_experiment, units_table
+from simulation.runner import (
+    Executor,
+    ExperimentRun,
+    build_world,
+    check_experiment,
+    contracts_table,
+    run_experiment,
+    units_table,
+)
 
 __all__ = ["META_KEYS", "Progress", "Simulation", "StoredRun", "inspect", "load", "run_to_store", "simulate", "units"]
 

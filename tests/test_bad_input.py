@@ -42,7 +42,7 @@ from simulation.config import (
     yaml_load,
 )
 from simulation.core.world import load_geography
-from simulation.experiment import check_experiment, load_any, load_experiment, parse_set
+from simulation.experiment import load_any, load_experiment, parse_set
 from simulation.landscape import check_output_path, generate_landscape, landscape_paths, write_landscape
 from simulation.results import (
     MANIFEST,
@@ -57,6 +57,7 @@ from simulation.results import (
     store_lock,
     verify_result_set,
 )
+from simulation.runner import check_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

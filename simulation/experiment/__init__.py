@@ -3,7 +3,7 @@
 * :mod:`~simulation.experiment.spec`: the validated experiment (spec, cells, fingerprint);
 * :mod:`~simulation.experiment.paths`: dotted parameter paths and ``--set`` values;
 * :mod:`~simulation.experiment.loading`: reading experiment and scenario files into an
-  :class:`Experiment`, and building every world of it (``check_experiment``).
+  :class:`Experiment`.
 
 Running one is :func:`simulation.runner.run_experiment`; callers use :mod:`simulation.service`.
 """
@@ -11,7 +11,6 @@ Running one is :func:`simulation.runner.run_experiment`; callers use :mod:`simul
 from __future__ import annotations
 
 from simulation.experiment.loading import (
-    check_experiment,
     is_experiment_file,
     load_any,
     load_experiment,
@@ -35,7 +34,6 @@ __all__ = [
     "ExperimentSpec",
     "PrecisionSpec",
     "Variant",
-    "check_experiment",
     "is_experiment_file",
     "load_any",
     "load_experiment",

@@ -42,7 +42,6 @@ from pydantic import ValidationError
 from simulation.config import (
     LoadPolicy,
     ScenarioError,
-    fingerprint,
     load_raw,
     pydantic_problems,
     read_yaml,
@@ -52,7 +51,7 @@ from simulation.config import (
 from simulation.experiment.paths import check_path, column_values, resolve_file_value, set_path
 from simulation.experiment.spec import Cell, Experiment, ExperimentSpec
 
-__all__ = ["check_experiment", "is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
+__all__ = ["is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
            "scenarios_experiment"]  # fmt: skip
 
 
@@ -271,35 +270,3 @@ def load_any(
     if is_experiment_file(path, policy):
         return load_experiment(path, overrides, sweep, policy=policy)
     return scenario_experiment(path, overrides, sweep, policy=policy)
-
-
-def check_experiment(experiment: Experiment) -> None:
-    """Build the world of every scenario of every cell, as a run would, without running it.
-
-    Loading validates each scenario's values; this also reads its data files (they exist, are
-    CSV with the right columns and values in range), checks its regions, care forms and shocks
-    against them, and lets its regime build the market. Each distinct scenario (by
-    fingerprint) is built once. Raises :class:`ScenarioError` listing every cell's problems, so
-    ``validate`` refuses what ``run`` would refuse.
-    """
-    from simulation.runner import build_world
-
-    problems: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for cell in experiment.cells:
-        where = cell.label(experiment.with_variant)
-        for scenario in cell.scenarios:
-            label = f"{where} / {scenario.name}" if where else scenario.name
-            try:
-                key = fingerprint(scenario)
-                if key in seen:
-                    continue
-                seen.add(key)
-                build_world(scenario)
-            except ScenarioError as exc:
-                problems += [(f"{label}: {exc.source}: {f}", m) for f, m in exc.problems]
-            except (ValueError, LookupError, ArithmeticError) as exc:
-                why = f"the world cannot be built: {type(exc).__name__}: {shown(str(exc), 200)}"
-                problems.append((label, why))
-    if problems:
-        raise ScenarioError(str(experiment.path), problems)

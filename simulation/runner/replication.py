@@ -14,13 +14,14 @@ from typing import Any
 import pandas as pd
 
 from simulation import metrics
-from simulation.config import Scenario, fingerprint
+from simulation.config import Scenario, ScenarioError, fingerprint, shown
 from simulation.core.demand import generate
 from simulation.core.model import Model, Switch, World
 from simulation.core.random import Streams
 from simulation.core.recorder import LeanRecorder
 from simulation.core.world import Market, load_geography, load_providers
 from simulation.engines import ENGINES
+from simulation.experiment import Experiment
 from simulation.regimes import regime_for
 from simulation.regimes.transition import plan_transition
 
@@ -29,6 +30,7 @@ __all__ = [
     "JobResult",
     "ReplicationResult",
     "build_world",
+    "check_experiment",
     "contracts_table",
     "part_key",
     "run_job",
@@ -61,6 +63,36 @@ def build_world(scenario: Scenario) -> World:
         _WORLDS.clear()  # one scenario at a time per process keeps memory flat
         _WORLDS[key] = world
     return world
+
+
+def check_experiment(experiment: Experiment) -> None:
+    """Build the world of every scenario of every cell, as a run would, without running it.
+
+    Loading validates each scenario's values; this also reads its data files (they exist, are
+    CSV with the right columns and values in range), checks its regions, care forms and shocks
+    against them, and lets its regime build the market. Each distinct scenario (by
+    fingerprint) is built once. Raises :class:`ScenarioError` listing every cell's problems, so
+    ``validate`` refuses what ``run`` would refuse.
+    """
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for cell in experiment.cells:
+        where = cell.label(experiment.with_variant)
+        for scenario in cell.scenarios:
+            label = f"{where} / {scenario.name}" if where else scenario.name
+            try:
+                key = fingerprint(scenario)
+                if key in seen:
+                    continue
+                seen.add(key)
+                build_world(scenario)
+            except ScenarioError as exc:
+                problems += [(f"{label}: {exc.source}: {f}", m) for f, m in exc.problems]
+            except (ValueError, LookupError, ArithmeticError) as exc:
+                why = f"the world cannot be built: {type(exc).__name__}: {shown(str(exc), 200)}"
+                problems.append((label, why))
+    if problems:
+        raise ScenarioError(str(experiment.path), problems)
 
 
 @dataclass
