@@ -99,8 +99,13 @@ class Executor:
     def close(self, kill: bool = False) -> None:
         if self._pool is not None:
             if kill:
-                for proc in list(getattr(self._pool, "_processes", {}).values()):
+                procs = list(getattr(self._pool, "_processes", {}).values())
+                for proc in procs:
                     proc.terminate()
+                # Wait until they are gone: a worker still writing its parts after the caller
+                # removed the unfinished result set would leave files behind.
+                for proc in procs:
+                    proc.join(timeout=10)
             self._pool.shutdown(wait=not kill, cancel_futures=True)
             self._pool = None
         if self._client is not None:
