@@ -12,12 +12,10 @@ them, so a run means the same everywhere (ARCHITECTURE.md rule 6).
 from __future__ import annotations
 
 import datetime as dt
-import platform
-import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +30,11 @@ from simulation.results import (
     code_fingerprint,
     find_reusable,
     free_dir,
+    git_commit,
     open_results,
     store_dir,
     store_lock,
+    versions,
 )
 from simulation.runner import (
     Executor,
@@ -111,6 +111,12 @@ class StoredRun:
     run: ExperimentRun | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def open(cls, path: str | Path) -> StoredRun:
+        """A result set already in the store, as a reused run."""
+        rs = open_results(path)
+        return cls(Path(path), True, rs, None, {k: rs.manifest.get(k) for k in META_KEYS})
+
     @property
     def summary(self) -> pd.DataFrame:
         return self.run.summary if self.run is not None else self.result.table("summary")
@@ -143,10 +149,16 @@ class _Bar:
             self.callback(self.n, self.total)
 
 
-def _executor(executor: Executor | str | None, workers: int | None, scheduler: str | None, jobs: int) -> Executor:
+@contextmanager
+def _executor(
+    executor: Executor | str | None, workers: int | None, scheduler: str | None, jobs: int
+) -> Iterator[Executor]:
+    """The caller's open executor (left open), or one started here by name and closed after."""
     if isinstance(executor, Executor):
-        return executor
-    return Executor(executor or "serial", workers, scheduler, max_jobs=jobs)
+        yield executor
+        return
+    with Executor(executor or "serial", workers, scheduler, max_jobs=jobs) as ex:
+        yield ex
 
 
 def _max_jobs(exp: Experiment, precision: PrecisionSpec | None) -> int:
@@ -189,15 +201,11 @@ def simulate(
     def keep(name: str, key: str, frame: pd.DataFrame) -> None:
         collected.setdefault(name, []).append((key, frame))
 
-    ex = _executor(executor, workers, scheduler, _max_jobs(exp, precision))
-    try:
+    with _executor(executor, workers, scheduler, _max_jobs(exp, precision)) as ex:
         run = run_experiment(
             exp, engine=engine, executor=ex, precision=precision, progress=_Bar(progress),
             tables=keep if tables else None,
         )  # fmt: skip
-    finally:
-        if ex is not executor:
-            ex.close()
     frames = None
     if tables:
         frames = {
@@ -205,34 +213,6 @@ def simulate(
             for name, parts in collected.items()
         }
     return Simulation(exp, run, frames, _meta(exp, run.replications, engine))
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and of the packages a result depends on."""
-    out = {"python": platform.python_version()}
-    pkgs = ("jeugdzorg-sim", "numpy", "pandas", "simpy", "salabim", "pydantic", "pyarrow", "scipy")
-    for pkg in (*pkgs, "pyyaml", "dask", "distributed", "tqdm"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def git_commit() -> str | None:
-    """The commit of the code, when it runs from a git checkout."""
-    try:
-        res = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-        return res.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def _structure_tables(exp: Experiment) -> dict[str, pd.DataFrame]:
@@ -284,8 +264,7 @@ def run_to_store(
     with store_lock(base):
         reuse = None if force else find_reusable(base, fp, code_fingerprint())
         if reuse is not None:
-            rs = open_results(reuse)
-            return StoredRun(reuse, True, rs, None, {k: rs.manifest.get(k) for k in META_KEYS})
+            return StoredRun.open(reuse)
         return _run_into(free_dir(base), *run_args)
 
 
@@ -305,14 +284,10 @@ def _run_into(
     started = time.perf_counter()
     pending = {"name": exp.name, "seed": exp.seed, "replications": exp.spec.replications, "fingerprint": fp}
     with ResultWriter(dest, pending) as writer:
-        ex = _executor(executor, workers, scheduler, _max_jobs(exp, precision))
-        try:
+        with _executor(executor, workers, scheduler, _max_jobs(exp, precision)) as ex:
             run = run_experiment(
                 exp, engine=engine, executor=ex, writer=writer, precision=precision, progress=_Bar(progress)
             )
-        finally:
-            if ex is not executor:
-                ex.close()
         sim_seconds = time.perf_counter() - started
         writer.add_table("kpis", run.kpis)
         writer.add_table("summary", run.summary)

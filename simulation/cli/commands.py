@@ -19,8 +19,8 @@ from simulation.cli.output import (
     text_table,
 )
 from simulation.config import ScenarioError
-from simulation.experiment import PrecisionSpec, is_experiment_file, load_any, parse_set
-from simulation.results import list_results, open_results
+from simulation.experiment import PrecisionSpec, is_experiment_file, parse_set
+from simulation.results import list_results
 
 __all__ = [
     "cmd_compare",
@@ -145,7 +145,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _execute(args: argparse.Namespace, sweep: list[tuple[str, tuple[Any, ...]]], command: str) -> int:
     _check_executor(args)
-    exp = load_any(args.file, _overrides(args), sweep)
+    exp = service.load(args.file, _overrides(args), sweep)
     _notes(exp.notes)
     with _progress(f"{command} {exp.name}") as progress:
         stored = service.run_to_store(
@@ -207,10 +207,10 @@ def cmd_results_list(args: argparse.Namespace) -> int:
 
 def cmd_results_show(args: argparse.Namespace) -> int:
     try:
-        rs = open_results(args.dir)
+        stored = service.StoredRun.open(args.dir)
     except FileNotFoundError as exc:
         raise ScenarioError("results show", [("DIR", str(exc))]) from None
-    m = rs.manifest
+    rs, m = stored.result, stored.result.manifest
     timings = m.get("timings", {})
     lines = [
         f"result set   {args.dir}",
@@ -232,7 +232,6 @@ def cmd_results_show(args: argparse.Namespace) -> int:
         lines.append(precision_line(m["precision"]))
     print("\n".join(lines))
     print()
-    stored = service.StoredRun(Path(args.dir), True, rs, None, {k: m.get(k) for k in service.META_KEYS})
     print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
     return 0
 

@@ -21,6 +21,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from simulation.core.demand import ORIGIN_INITIAL
+from simulation.core.state import ESCALATED, WAITING
+
 __all__ = ["Episodes", "Window"]
 
 
@@ -68,9 +71,6 @@ class Episodes:
         cls, children: Mapping[str, np.ndarray], form_names: Sequence[str], norms: Mapping[str, float]
     ) -> Episodes:
         """From the per-child arrays of the lean recorder (no episodes table is built)."""
-        from simulation.core.demand import ORIGIN_INITIAL
-        from simulation.core.state import ESCALATED, WAITING
-
         codes = np.asarray(children["care_form"], dtype=np.int64)
         norm_of = np.asarray([norms.get(n, math.nan) for n in form_names], dtype=float)
         state = children["state"]

@@ -1,9 +1,11 @@
 """Results: result sets (:mod:`~simulation.results.sets`: written atomically with a manifest,
 checked, read through :func:`open_results`) and the store they live in
-(:mod:`~simulation.results.store`: naming, reuse, the lock, the listing)."""
+(:mod:`~simulation.results.store`: naming, reuse, the lock, the listing), and where a result came
+from (:mod:`~simulation.results.provenance`)."""
 
 from __future__ import annotations
 
+from simulation.results.provenance import code_fingerprint, git_commit, versions
 from simulation.results.sets import (
     MANIFEST,
     PENDING,
@@ -20,7 +22,6 @@ from simulation.results.sets import (
 )
 from simulation.results.store import (
     StoreLockTimeout,
-    code_fingerprint,
     find_reusable,
     free_dir,
     list_results,
@@ -40,12 +41,14 @@ __all__ = [
     "code_fingerprint",
     "find_reusable",
     "free_dir",
+    "git_commit",
     "list_results",
     "open_results",
     "read_manifest",
     "store_dir",
     "store_lock",
     "verify_result_set",
+    "versions",
     "write_part",
     "write_result_set",
 ]

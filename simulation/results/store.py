@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -29,7 +28,6 @@ from simulation.results.sets import (
 
 __all__ = [
     "StoreLockTimeout",
-    "code_fingerprint",
     "find_reusable",
     "free_dir",
     "list_results",
@@ -45,15 +43,6 @@ class StoreLockTimeout(TimeoutError):
 def store_dir(root: str | Path, name: str, fingerprint: str, seed: int) -> Path:
     """Where the store keeps the result of (name, fingerprint, seed)."""
     return Path(root) / f"{name}-{fingerprint[:8]}-{seed}"
-
-
-def code_fingerprint() -> str:
-    """SHA-256 of the simulation package's source: results made by other code are not reused."""
-    root = Path(__file__).resolve().parents[1]  # the simulation package
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 def find_reusable(base: Path, fingerprint: str, code: str | None = None) -> Path | None:
