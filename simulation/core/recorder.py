@@ -34,8 +34,11 @@ __all__ = [
 
 EPISODE_KPIS = (
     "wait_days_mean",
+    "wait_days_median",
     "wait_days_p90",
+    "wait_days_mean_placed",
     "share_over_norm",
+    "waiting_days_of_those_waiting_mean",
     "waiting_at_end",
     "children_served",
     "escalations",

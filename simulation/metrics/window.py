@@ -23,6 +23,7 @@ import pandas as pd
 
 from simulation.core.demand import ORIGIN_INITIAL
 from simulation.core.state import ESCALATED, WAITING
+from simulation.metrics.survival import KaplanMeier, kaplan_meier
 
 __all__ = ["Episodes", "Window"]
 
@@ -128,6 +129,11 @@ class Window:
         return ~ep.initial & (ep.t_referral >= self.warmup)
 
     @cached_property
+    def tau(self) -> float:
+        """The longest follow-up any referral in the window can have: horizon minus warm-up."""
+        return self.horizon - self.warmup
+
+    @cached_property
     def waits(self) -> np.ndarray:
         """Referral to first intake of the children referred in the window and placed."""
         ep = self.episodes
@@ -135,15 +141,35 @@ class Window:
         return ep.t_intake[placed] - ep.t_referral[placed]
 
     @cached_property
-    def over_norm(self) -> tuple[np.ndarray, np.ndarray]:
-        """(waited longer than the norm, position against the norm known) per referred child."""
+    def wait_followed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(days followed, placed) per child referred in the window: to the first intake (placed),
+        else to the day it left the list without a place (escalated, withdrawn), else to the
+        horizon (still waiting). Not placed: censored at that day."""
         ep = self.episodes
         ref = self.referred
         intake, end = ep.t_intake[ref], ep.t_end[ref]
         placed = ~np.isnan(intake)
         left = np.where(placed, intake, np.where(~np.isnan(end), end, self.horizon))
-        over = (left - ep.t_referral[ref]) > ep.norm[ref]
-        return over, placed | over
+        return left - ep.t_referral[ref], placed
+
+    @cached_property
+    def wait_curve(self) -> KaplanMeier:
+        """Kaplan-Meier estimate of the wait to first intake (see :mod:`survival`)."""
+        return kaplan_meier(*self.wait_followed)
+
+    @cached_property
+    def over_norm(self) -> tuple[np.ndarray, np.ndarray]:
+        """(waited longer than the norm, could have by the horizon) per referred child.
+
+        A child could have waited longer than its norm by the horizon if it was referred at
+        least the norm before the horizon; its wait is followed to its first intake, to the day
+        it left the list without a place, or to the horizon, whichever came first.
+        """
+        ep = self.episodes
+        followed, _ = self.wait_followed
+        ref = self.referred
+        norm = ep.norm[ref]
+        return followed > norm, ep.t_referral[ref] <= self.horizon - norm
 
     @cached_property
     def window_ledger_active(self) -> pd.DataFrame:

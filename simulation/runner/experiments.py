@@ -51,7 +51,7 @@ def precision_check(
         named = zip(keys, key_t, strict=True)
         label = " / ".join(str(v) if c in ("variant", "scenario") else f"{c}={v}" for c, v in named)
         entry: dict[str, float | None] = {}
-        s = metrics.summarise(part)
+        s = metrics.summarise(part, clip=False)  # the raw half-width, which more replications shrink
         for r in s.to_dict("records"):
             kpi = str(r["kpi"])
             mean, lo, hi, n = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
