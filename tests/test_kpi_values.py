@@ -137,7 +137,8 @@ FORMS = pd.DataFrame(
 
 def tables(episodes: list[tuple] = EPISODES) -> dict[str, pd.DataFrame]:
     ep = pd.DataFrame(episodes, columns=EPISODE_COLUMNS)
-    for col in ("origin", "care_form", "state"):
+    ep["gemeente"] = "GM0001"
+    for col in ("origin", "care_form", "state", "gemeente"):
         ep[col] = ep[col].astype("category")  # as the model writes them
     return {
         "episodes": ep,

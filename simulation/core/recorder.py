@@ -174,6 +174,7 @@ class LeanRecorder(Recorder):
         children = {
             "origin": _view(ch.origin, np.int8),
             "care_form": _view(ch.form, np.int64),
+            "gemeente": _view(ch.gemeente, np.int64),
             "state": _view(ch.state, np.int8),
             "t_referral": _view(ch.referred_at, np.float64),
             "t_intake": _view(ch.intake_at, np.float64),

@@ -44,6 +44,8 @@ class Episodes:
     replacements: np.ndarray  # times moved because the provider left
     extra_wait_days: np.ndarray  # waiting after re-placements, days
     waiting_since: np.ndarray  # day the current wait began (waiting children), else NaN
+    gemeente: np.ndarray  # the child's gemeente (index into ``gemeente_names``)
+    gemeente_names: tuple[str, ...]  # gemeentecodes, in the geography's order
 
     @classmethod
     def from_table(cls, ep: pd.DataFrame, norms: Mapping[str, float]) -> Episodes:
@@ -65,11 +67,17 @@ class Episodes:
             replacements=ep["replacements"].to_numpy(),
             extra_wait_days=ep["extra_wait_days"].to_numpy(dtype=float),
             waiting_since=ep["waiting_since"].to_numpy(dtype=float),
+            gemeente=ep["gemeente"].cat.codes.to_numpy(dtype=np.int64),
+            gemeente_names=tuple(str(c) for c in ep["gemeente"].cat.categories),
         )
 
     @classmethod
     def from_children(
-        cls, children: Mapping[str, np.ndarray], form_names: Sequence[str], norms: Mapping[str, float]
+        cls,
+        children: Mapping[str, np.ndarray],
+        form_names: Sequence[str],
+        norms: Mapping[str, float],
+        gemeente_names: Sequence[str],
     ) -> Episodes:
         """From the per-child arrays of the lean recorder (no episodes table is built)."""
         codes = np.asarray(children["care_form"], dtype=np.int64)
@@ -90,6 +98,8 @@ class Episodes:
             extra_wait_days=children["extra_wait_days"],
             # as the episodes table has it: the day the current wait began, for waiting children
             waiting_since=np.where(waiting, children["waiting_since"], np.nan),
+            gemeente=np.asarray(children["gemeente"], dtype=np.int64),
+            gemeente_names=tuple(gemeente_names),
         )
 
     def of_form(self, code: int) -> Episodes:

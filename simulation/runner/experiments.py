@@ -31,6 +31,9 @@ class ExperimentRun:
     precision: dict[str, Any] | None = None
     episodes: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: children in care and waiting on the CBS count dates, every (cell, scenario, replication),
+    #: whether or not the result tables were kept (``metrics.count_stocks``)
+    stocks: pd.DataFrame | None = None
 
 
 def precision_check(
@@ -185,6 +188,7 @@ def run_experiment(
     per_rep = collect()
     summary, diffs = summarise_cells(per_rep, cols, experiment.scenario_names[0])
     ordered = [results[k] for k in sorted(results)]
+    stock_frames = [r.stocks for r in ordered if r.stocks is not None]
     return ExperimentRun(
         per_rep,
         summary,
@@ -194,6 +198,7 @@ def run_experiment(
         [r.events for r in ordered],
         report,
         episodes[0],
+        stocks=pd.concat(stock_frames, ignore_index=True) if stock_frames else None,
     )
 
 
