@@ -61,3 +61,17 @@ def test_signed_kpis_and_differences_are_not_clipped() -> None:
 def test_one_replication_keeps_an_undefined_interval() -> None:
     row = metrics.summarise(_per_rep("wait_days_mean", [3.0])).iloc[0]
     assert row["mean"] == 3.0 and math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
+
+
+def test_every_interval_of_a_run_lies_in_its_domain() -> None:
+    """Three replications of Flevoland: every summary interval, overall and per form, in range."""
+    from simulation import service
+    from tests.conftest import ROOT
+
+    summary = service.simulate(ROOT / "scenarios/flevoland.yaml", overrides={"years": 0.5, "replications": 3}).summary
+    checked = 0
+    for r in summary.dropna(subset=["ci_low", "ci_high"]).itertuples():
+        lo, hi = metrics.by_name(str(r.kpi)).bounds
+        assert lo <= r.ci_low <= r.mean <= r.ci_high <= hi, (r.kpi, r.care_form, r.ci_low, r.ci_high)
+        checked += 1
+    assert checked > 50
