@@ -99,6 +99,12 @@ class Simulation:
     def differences(self) -> pd.DataFrame:
         return self.run.differences
 
+    @property
+    def stocks(self) -> pd.DataFrame | None:
+        """Children in care and waiting per gemeente and care form on 30 June and 31 December
+        (the CBS count dates), every replication; there with or without ``tables``."""
+        return self.run.stocks
+
 
 @dataclass
 class StoredRun:

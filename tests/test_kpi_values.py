@@ -137,7 +137,8 @@ FORMS = pd.DataFrame(
 
 def tables(episodes: list[tuple] = EPISODES) -> dict[str, pd.DataFrame]:
     ep = pd.DataFrame(episodes, columns=EPISODE_COLUMNS)
-    for col in ("origin", "care_form", "state"):
+    ep["gemeente"] = "GM0001"
+    for col in ("origin", "care_form", "state", "gemeente"):
         ep[col] = ep[col].astype("category")  # as the model writes them
     return {
         "episodes": ep,
@@ -152,13 +153,20 @@ def tables(episodes: list[tuple] = EPISODES) -> dict[str, pd.DataFrame]:
 
 # --- the expected values, by hand -------------------------------------------------------------
 # Referred in the window (origin not initial, referred at or after day 100): 1, 3-11, 14, 15, 16.
-# Their waits to first intake: 1: 0, 3: 10, 4: 35, 5: 40, 6: 100, 11: 30, 14: 5, 15: 15
-# sorted 0 5 10 15 30 35 40 100 -> mean 235 / 8; p90 at rank 0.9 x 7 = 6.3:
-# 40 + 0.3 x (100 - 40) = 58 (mean 29.4, median 22.5, 'lower' 40, 'higher' or max 100 differ).
-# Position against the norm known: placed (1 3 4 5 6 11 14 15), or over it (8 waiting 100 days,
-# 10 escalated after 50, 16 waiting 20 > 10); not known: 7 (waiting 20 < 30), 9 (escalated
-# after 20). Over: 4 5 6 8 10 15 16 = 7 of 11 (counting unknowns 7/13; ">=" 8/11 with child 11;
-# leaving escalated children out 6/10; placed children only 4/8).
+# Their waits (Kaplan-Meier: E = first intake, C = censored; tau = 400 - 100 = 300):
+# 1: 0 E, 3: 10 E, 4: 35 E, 5: 40 E, 6: 100 E, 11: 30 E, 14: 5 E, 15: 15 E; still waiting at the
+# horizon 7: 20 C, 8: 100 C, 16: 20 C; escalated 9: 20 C, 10: 50 C.
+# All 13: at risk 13 12 11 10 at 0 5 10 15 (one event each) -> S 12/13 11/13 10/13 9/13; day 20
+# three censored; at risk 6 5 4 at 30 35 40 -> S 15/26 6/13 9/26; day 50 censored; day 100 at
+# risk 2, one event (6) and one censored (8): S 9/52. Area to 300, in 52nds: 48x5 + 44x5 + 40x5
+# + 36x15 + 30x5 + 24x5 + 18x60 + 9x200 = 4350 -> mean 4350/52; median 35 (S(30) = 0.58,
+# S(35) = 0.46); S never falls to 0.1, so no 90th percentile (NaN). The placed-only mean
+# (wait_days_mean_placed): 0 5 10 15 30 35 40 100 -> 235 / 8.
+# Over the norm: children referred at least the norm before the horizon (a: by day 370, b: by
+# 390) - all but 7 - and whose wait (to intake, leaving the list, or the horizon) passed it:
+# 4 5 6 8 10 15 16 = 7 of 12 (">=" would add 11; counting 7 gives 7/13; placed only 4/8).
+# Waiting at the horizon, elapsed: 7 20, 8 100, 16 20, 18 30 (since its move on day 370),
+# 21 400 (initial stock, since day 0) -> 570 / 5.
 # Waiting at the horizon, all origins: 7 8 16 18 21 = 5.
 # Served (first intake at or after day 100, not initial stock): 1 2 3 4 5 6 11 14 15 = 9
 # (13 is initial stock; 17, 18, 23 were first taken in before the window).
@@ -177,9 +185,12 @@ def tables(episodes: list[tuple] = EPISODES) -> dict[str, pd.DataFrame]:
 # P2 40 / 400 = 0.1, P3 -5 / 100 = -0.05; p10 at rank 0.2: -0.05 + 0.2 x 0.07 = -0.036.
 # Moved children (all, no window): 17: 12, 18: 5 + (400 - 370) = 35, 23: 7 -> mean 54 / 3 = 18.
 EXPECTED_ALL = {
-    "wait_days_mean": 235.0 / 8.0,
-    "wait_days_p90": 58.0,
-    "share_over_norm": 7.0 / 11.0,
+    "wait_days_mean": 4350.0 / 52.0,
+    "wait_days_median": 35.0,
+    "wait_days_p90": NAN,
+    "wait_days_mean_placed": 235.0 / 8.0,
+    "share_over_norm": 7.0 / 12.0,
+    "waiting_days_of_those_waiting_mean": 114.0,
     "waiting_at_end": 5.0,
     "children_served": 9.0,
     "escalations": 3.0,
@@ -195,29 +206,40 @@ EXPECTED_ALL = {
     "replaced_children": 4.0,
     "replacement_extra_wait_days": 18.0,
     "municipal_cost_per_youth_eur": 7800.0 / 1000.0 / (300.0 / 365.0),
+    "cost_per_child_served_eur": 7800.0 / 9.0,
     "admin_cost_providers_eur": 60.0,
     "admin_cost_municipalities_eur": 5000.0,
     "unpaid_care_eur": 200.0,
 }
-# Per care form. a: waits 0 10 30 35 40 100 -> mean 215 / 6, p90 at rank 4.5: 40 + 0.5 x 60 = 70;
-# known 1 3 4 5 6 8 10 11, over 4 5 6 8 10 -> 5 / 8; waiting 7 8 18 21; served 1 2 3 4 5 6 11;
-# escalations 9 10 20; utilisation from the forms table (days 100 and 130): 90 / 120.
-# b: waits 5 15 -> mean 10, p90 5 + 0.9 x 10 = 14; known 14 15 16, over 15 16 -> 2 / 3;
-# waiting 16; served 14 15; no escalations; utilisation 9 / 30.
+# Per care form. a: 0 E, 10 E, 20 C C, 30 E, 35 E, 40 E, 50 C, 100 E C (n 10) -> S 0.9 from 0,
+# 0.8 from 10, x5/6 = 2/3 from 30, x4/5 = 8/15 from 35, x3/4 = 0.4 from 40, x1/2 = 0.2 from 100;
+# area 9 + 16 + 10/3 + 8/3 + 24 + 40 = 95; median 40; no p90. Placed only 0 10 30 35 40 100.
+# Over the norm: could 1 3 4 5 6 8 9 10 11, over 4 5 6 8 10 -> 5 / 9. Waiting 7 8 18 21, elapsed
+# 20 100 30 400; served 1 2 3 4 5 6 11; escalations 9 10 20; utilisation from the forms table
+# (days 100 and 130): 90 / 120.
+# b: 5 E, 15 E, 20 C -> S 2/3 from 5, 1/3 from 15; area 5 + 10 x 2/3 + 285 / 3 = 320 / 3; median
+# 15; no p90; placed 5 15 -> 10. Could 14 15 16, over 15 16 -> 2 / 3; waiting 16 (20 days);
+# served 14 15; no escalations; utilisation 9 / 30.
 EXPECTED_FORM = {
     "a": {
-        "wait_days_mean": 215.0 / 6.0,
-        "wait_days_p90": 70.0,
-        "share_over_norm": 5.0 / 8.0,
+        "wait_days_mean": 95.0,
+        "wait_days_median": 40.0,
+        "wait_days_p90": NAN,
+        "wait_days_mean_placed": 215.0 / 6.0,
+        "share_over_norm": 5.0 / 9.0,
+        "waiting_days_of_those_waiting_mean": 137.5,
         "waiting_at_end": 4.0,
         "children_served": 7.0,
         "escalations": 3.0,
         "utilisation_mean": 0.75,
     },
     "b": {
-        "wait_days_mean": 10.0,
-        "wait_days_p90": 14.0,
+        "wait_days_mean": 320.0 / 3.0,
+        "wait_days_median": 15.0,
+        "wait_days_p90": NAN,
+        "wait_days_mean_placed": 10.0,
         "share_over_norm": 2.0 / 3.0,
+        "waiting_days_of_those_waiting_mean": 20.0,
         "waiting_at_end": 1.0,
         "children_served": 2.0,
         "escalations": 0.0,
@@ -244,13 +266,13 @@ def test_every_kpi_has_a_hand_computed_value() -> None:
 
 @pytest.mark.parametrize("kpi", metrics.KPIS)
 def test_kpi_value_by_hand(result: pd.DataFrame, kpi: str) -> None:
-    assert value(result, kpi) == pytest.approx(EXPECTED_ALL[kpi], rel=1e-12, abs=1e-12)
+    assert value(result, kpi) == pytest.approx(EXPECTED_ALL[kpi], rel=1e-12, abs=1e-12, nan_ok=True)
 
 
 @pytest.mark.parametrize("form", sorted(EXPECTED_FORM))
 @pytest.mark.parametrize("kpi", metrics.PER_FORM_KPIS)
 def test_per_form_kpi_value_by_hand(result: pd.DataFrame, kpi: str, form: str) -> None:
-    assert value(result, kpi, form) == pytest.approx(EXPECTED_FORM[form][kpi], rel=1e-12, abs=1e-12)
+    assert value(result, kpi, form) == pytest.approx(EXPECTED_FORM[form][kpi], rel=1e-12, abs=1e-12, nan_ok=True)
 
 
 def test_result_has_one_row_per_kpi_and_form(result: pd.DataFrame) -> None:
@@ -271,35 +293,72 @@ def test_initial_stock_never_counts_as_a_referral_without_warmup() -> None:
         (6, "referral", "a", 10.0, 60.0, NAN, "in_care", 0, 0.0, NAN),  # wait 50: over 30
     ]
     out = metrics.kpis(tables(episodes), NORMS, 0.0, HORIZON, YOUTH)
-    # Referrals 4, 5, 6: waits 10 20 50, mean 80 / 3, p90 at rank 1.8: 20 + 0.8 x 30 = 44.
+    # Referrals 4, 5, 6, all placed (no censoring): waits 10 20 50, mean 80 / 3; S 2/3 from 10,
+    # 1/3 from 20, 0 from 50: median 20, 90th percentile 50.
     assert value(out, "wait_days_mean") == pytest.approx(80.0 / 3.0)
-    assert value(out, "wait_days_p90") == pytest.approx(44.0)
+    assert value(out, "wait_days_mean_placed") == pytest.approx(80.0 / 3.0)
+    assert value(out, "wait_days_median") == 20.0
+    assert value(out, "wait_days_p90") == 50.0
     assert value(out, "share_over_norm") == pytest.approx(1.0 / 3.0)
     assert value(out, "children_served") == 3.0
     assert value(out, "waiting_at_end") == 1.0  # the initial child still waiting does count here
-    assert value(out, "wait_days_p90", "a") == pytest.approx(44.0)
+    assert value(out, "waiting_days_of_those_waiting_mean") == 400.0
+    assert value(out, "wait_days_p90", "a") == 50.0
 
 
-def test_no_placed_child_gives_nan_waits_not_zero() -> None:
+def test_no_placed_child_waits_the_whole_window_not_nan() -> None:
+    """One child referred on day 200 and still waiting: no one was placed, so the curve never
+    falls; the restricted mean is tau (300 days, the lower bound it can show), the quantiles are
+    undefined, and the placed-only mean has nobody to average."""
     episodes = [(1, "referral", "a", 200.0, NAN, NAN, "waiting", 0, 0.0, 200.0)]
     out = metrics.kpis(tables(episodes), NORMS, WARMUP, HORIZON, YOUTH)
-    assert math.isnan(value(out, "wait_days_mean"))
+    assert value(out, "wait_days_mean") == HORIZON - WARMUP
+    assert math.isnan(value(out, "wait_days_median"))
     assert math.isnan(value(out, "wait_days_p90"))
-    assert value(out, "share_over_norm") == 1.0  # 200 days > 30: known, over
+    assert math.isnan(value(out, "wait_days_mean_placed"))
+    assert value(out, "share_over_norm") == 1.0  # 200 days > 30
+    assert value(out, "waiting_days_of_those_waiting_mean") == 200.0
     assert math.isnan(value(out, "replacement_extra_wait_days"))
+    assert math.isnan(value(out, "cost_per_child_served_eur"))  # nobody served
+
+
+def test_kaplan_meier_censors_at_the_horizon_and_at_escalation() -> None:
+    """Six children (norm 30, window 100-400, tau 300): placed after 10, 20, 20 and 40 days; one
+    escalated after 15 days and one referred on day 390, still waiting (10 days) at the horizon.
+    Day 10: 6 at risk (the child censored at 10 counts as at risk then), one placed: S = 5/6.
+    Day 15: censored. Day 20: 3 at risk, two placed: S = 5/18. Day 40: 1 at risk, placed: S = 0.
+    Area: 10 + 10 x 5/6 + 20 x 5/18 = 215 / 9. Median 20, p90 40. Placed only: 90 / 4."""
+    episodes = [
+        (1, "referral", "a", 100.0, 110.0, NAN, "in_care", 0, 0.0, NAN),
+        (2, "referral", "a", 100.0, 120.0, NAN, "in_care", 0, 0.0, NAN),
+        (3, "referral", "a", 200.0, 220.0, NAN, "in_care", 0, 0.0, NAN),
+        (4, "referral", "a", 300.0, 340.0, NAN, "in_care", 0, 0.0, NAN),
+        (5, "referral", "a", 200.0, NAN, 215.0, "escalated", 0, 0.0, NAN),
+        (6, "referral", "a", 390.0, NAN, NAN, "waiting", 0, 0.0, 390.0),
+    ]
+    out = metrics.kpis(tables(episodes), NORMS, WARMUP, HORIZON, YOUTH)
+    assert value(out, "wait_days_mean") == pytest.approx(215.0 / 9.0, rel=1e-12)
+    assert value(out, "wait_days_median") == 20.0
+    assert value(out, "wait_days_p90") == 40.0
+    assert value(out, "wait_days_mean_placed") == 22.5
+    # could pass the norm by the horizon: 1-5 (6 was referred 10 days before it); over: 4 (40)
+    assert value(out, "share_over_norm") == pytest.approx(1.0 / 5.0)
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(waits=st.lists(st.integers(min_value=0, max_value=400), min_size=2, max_size=30))
-def test_wait_statistics_match_the_textbook_definitions(waits: list[int]) -> None:
-    """Mean and the 'inclusive' 90th percentile (numpy's linear one) of the placed children's waits."""
+def test_without_censoring_the_waits_are_the_textbook_ones(waits: list[int]) -> None:
+    """Everyone placed within tau: the restricted mean is the plain mean, the Kaplan-Meier
+    quantile the smallest wait by which 90% were placed (the inverse of the empirical CDF)."""
     episodes = [
         (i, "referral", "a", 100.0 + i, 100.0 + i + w, NAN, "in_care", 0, 0.0, NAN) for i, w in enumerate(waits)
     ]
     out = metrics.kpis(tables(episodes), {"a": 30.0}, WARMUP, 1000.0, YOUTH)
     assert value(out, "wait_days_mean") == pytest.approx(statistics.fmean(waits))
-    p90 = statistics.quantiles(waits, n=10, method="inclusive")[-1]
-    assert value(out, "wait_days_p90") == pytest.approx(p90)
+    assert value(out, "wait_days_mean_placed") == pytest.approx(statistics.fmean(waits))
+    ordered = sorted(waits)
+    assert value(out, "wait_days_p90") == ordered[math.ceil(0.9 * len(waits) - 1e-9) - 1]
+    assert value(out, "wait_days_median") == ordered[math.ceil(0.5 * len(waits) - 1e-9) - 1]
     assert value(out, "share_over_norm") == pytest.approx(sum(w > 30 for w in waits) / len(waits))
     assert value(out, "children_served") == len(waits)
 

@@ -34,8 +34,11 @@ __all__ = [
 
 EPISODE_KPIS = (
     "wait_days_mean",
+    "wait_days_median",
     "wait_days_p90",
+    "wait_days_mean_placed",
     "share_over_norm",
+    "waiting_days_of_those_waiting_mean",
     "waiting_at_end",
     "children_served",
     "escalations",
@@ -171,6 +174,7 @@ class LeanRecorder(Recorder):
         children = {
             "origin": _view(ch.origin, np.int8),
             "care_form": _view(ch.form, np.int64),
+            "gemeente": _view(ch.gemeente, np.int64),
             "state": _view(ch.state, np.int8),
             "t_referral": _view(ch.referred_at, np.float64),
             "t_intake": _view(ch.intake_at, np.float64),

@@ -5,6 +5,8 @@
 * :mod:`~simulation.metrics.definitions`: the KPI functions (their docstrings define them);
 * :mod:`~simulation.metrics.window`: what a KPI function sees (the measurement window);
 * :mod:`~simulation.metrics.signals`: NZa early-warning signals from the ledger;
+* :mod:`~simulation.metrics.stocks`: children in care and waiting on the CBS count dates;
+* :mod:`~simulation.metrics.survival`: the Kaplan-Meier estimate behind the wait KPIs;
 * :mod:`~simulation.metrics.intervals`: 95% intervals and paired differences over replications.
 """
 
@@ -19,6 +21,7 @@ from simulation.metrics import definitions as _definitions  # noqa: F401  (regis
 from simulation.metrics.intervals import paired_differences, summarise
 from simulation.metrics.registry import REGISTRY, Kpi, by_name, format_value
 from simulation.metrics.signals import SIGNAL_COLUMNS, early_warnings
+from simulation.metrics.stocks import STOCK_COLUMNS, count_dates, count_stocks
 from simulation.metrics.window import Episodes, Window
 
 __all__ = [
@@ -27,10 +30,13 @@ __all__ = [
     "PER_FORM_KPIS",
     "REGISTRY",
     "SIGNAL_COLUMNS",
+    "STOCK_COLUMNS",
     "Episodes",
     "Kpi",
     "Window",
     "by_name",
+    "count_dates",
+    "count_stocks",
     "early_warnings",
     "format_value",
     "kpis",

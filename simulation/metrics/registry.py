@@ -9,6 +9,7 @@ labels are all generated from the registry, so adding a KPI is one decorated fun
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -16,11 +17,22 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from simulation.metrics.window import Window
 
-__all__ = ["REGISTRY", "Format", "Kpi", "by_name", "format_value", "kpi"]
+__all__ = ["DOMAINS", "REGISTRY", "Domain", "Format", "Kpi", "by_name", "format_value", "kpi"]
 
 #: How a value prints: ``days`` and ``count`` with one decimal, ``share`` with three,
 #: ``eur`` in millions, ``eur_small`` in whole euros.
 Format = Literal["days", "count", "share", "eur", "eur_small"]
+
+#: The values a KPI can take: counts, waits and money are ``nonnegative``; a ``share`` (of
+#: children, of place-days: utilisation included, as occupied place-days never exceed those
+#: staff allow) lies in [0, 1]; a ``signed`` KPI (a margin) can take any sign. Intervals over
+#: replications are kept inside (``metrics.intervals``); differences between runs are signed.
+Domain = Literal["nonnegative", "share", "signed"]
+DOMAINS: dict[str, tuple[float, float]] = {
+    "nonnegative": (0.0, math.inf),
+    "share": (0.0, 1.0),
+    "signed": (-math.inf, math.inf),
+}
 
 
 @dataclass(frozen=True)
@@ -35,13 +47,20 @@ class Kpi:
     #: the definition, for the README, the JSON output and tooltips
     description: str
     compute: Callable[[Window], float]
+    #: the values it can take (:data:`DOMAINS`)
+    domain: Domain = "nonnegative"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(lowest, highest) value the KPI can take."""
+        return DOMAINS[self.domain]
 
 
 REGISTRY: list[Kpi] = []
 
 
 def kpi(
-    *, unit: str, fmt: Format, label_nl: str, per_form: bool = False
+    *, unit: str, fmt: Format, label_nl: str, domain: Domain, per_form: bool = False
 ) -> Callable[[Callable[[Window], float]], Callable[[Window], float]]:
     """Register the decorated function as the KPI of the same name; its docstring defines it."""
 
@@ -49,7 +68,7 @@ def kpi(
         if any(k.name == fn.__name__ for k in REGISTRY):
             raise ValueError(f"KPI {fn.__name__!r} is declared twice")
         doc = " ".join((fn.__doc__ or "").split())
-        REGISTRY.append(Kpi(fn.__name__, unit, fmt, per_form, label_nl, doc, fn))
+        REGISTRY.append(Kpi(fn.__name__, unit, fmt, per_form, label_nl, doc, fn, domain))
         return fn
 
     return register

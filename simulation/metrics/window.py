@@ -23,6 +23,7 @@ import pandas as pd
 
 from simulation.core.demand import ORIGIN_INITIAL
 from simulation.core.state import ESCALATED, WAITING
+from simulation.metrics.survival import KaplanMeier, kaplan_meier
 
 __all__ = ["Episodes", "Window"]
 
@@ -43,6 +44,8 @@ class Episodes:
     replacements: np.ndarray  # times moved because the provider left
     extra_wait_days: np.ndarray  # waiting after re-placements, days
     waiting_since: np.ndarray  # day the current wait began (waiting children), else NaN
+    gemeente: np.ndarray  # the child's gemeente (index into ``gemeente_names``)
+    gemeente_names: tuple[str, ...]  # gemeentecodes, in the geography's order
 
     @classmethod
     def from_table(cls, ep: pd.DataFrame, norms: Mapping[str, float]) -> Episodes:
@@ -64,11 +67,17 @@ class Episodes:
             replacements=ep["replacements"].to_numpy(),
             extra_wait_days=ep["extra_wait_days"].to_numpy(dtype=float),
             waiting_since=ep["waiting_since"].to_numpy(dtype=float),
+            gemeente=ep["gemeente"].cat.codes.to_numpy(dtype=np.int64),
+            gemeente_names=tuple(str(c) for c in ep["gemeente"].cat.categories),
         )
 
     @classmethod
     def from_children(
-        cls, children: Mapping[str, np.ndarray], form_names: Sequence[str], norms: Mapping[str, float]
+        cls,
+        children: Mapping[str, np.ndarray],
+        form_names: Sequence[str],
+        norms: Mapping[str, float],
+        gemeente_names: Sequence[str],
     ) -> Episodes:
         """From the per-child arrays of the lean recorder (no episodes table is built)."""
         codes = np.asarray(children["care_form"], dtype=np.int64)
@@ -89,6 +98,8 @@ class Episodes:
             extra_wait_days=children["extra_wait_days"],
             # as the episodes table has it: the day the current wait began, for waiting children
             waiting_since=np.where(waiting, children["waiting_since"], np.nan),
+            gemeente=np.asarray(children["gemeente"], dtype=np.int64),
+            gemeente_names=tuple(gemeente_names),
         )
 
     def of_form(self, code: int) -> Episodes:
@@ -128,6 +139,11 @@ class Window:
         return ~ep.initial & (ep.t_referral >= self.warmup)
 
     @cached_property
+    def tau(self) -> float:
+        """The longest follow-up any referral in the window can have: horizon minus warm-up."""
+        return self.horizon - self.warmup
+
+    @cached_property
     def waits(self) -> np.ndarray:
         """Referral to first intake of the children referred in the window and placed."""
         ep = self.episodes
@@ -135,15 +151,35 @@ class Window:
         return ep.t_intake[placed] - ep.t_referral[placed]
 
     @cached_property
-    def over_norm(self) -> tuple[np.ndarray, np.ndarray]:
-        """(waited longer than the norm, position against the norm known) per referred child."""
+    def wait_followed(self) -> tuple[np.ndarray, np.ndarray]:
+        """(days followed, placed) per child referred in the window: to the first intake (placed),
+        else to the day it left the list without a place (escalated, withdrawn), else to the
+        horizon (still waiting). Not placed: censored at that day."""
         ep = self.episodes
         ref = self.referred
         intake, end = ep.t_intake[ref], ep.t_end[ref]
         placed = ~np.isnan(intake)
         left = np.where(placed, intake, np.where(~np.isnan(end), end, self.horizon))
-        over = (left - ep.t_referral[ref]) > ep.norm[ref]
-        return over, placed | over
+        return left - ep.t_referral[ref], placed
+
+    @cached_property
+    def wait_curve(self) -> KaplanMeier:
+        """Kaplan-Meier estimate of the wait to first intake (see :mod:`survival`)."""
+        return kaplan_meier(*self.wait_followed)
+
+    @cached_property
+    def over_norm(self) -> tuple[np.ndarray, np.ndarray]:
+        """(waited longer than the norm, could have by the horizon) per referred child.
+
+        A child could have waited longer than its norm by the horizon if it was referred at
+        least the norm before the horizon; its wait is followed to its first intake, to the day
+        it left the list without a place, or to the horizon, whichever came first.
+        """
+        ep = self.episodes
+        followed, _ = self.wait_followed
+        ref = self.referred
+        norm = ep.norm[ref]
+        return followed > norm, ep.t_referral[ref] <= self.horizon - norm
 
     @cached_property
     def window_ledger_active(self) -> pd.DataFrame:

@@ -31,6 +31,9 @@ class ExperimentRun:
     precision: dict[str, Any] | None = None
     episodes: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: children in care and waiting on the CBS count dates, every (cell, scenario, replication),
+    #: whether or not the result tables were kept (``metrics.count_stocks``)
+    stocks: pd.DataFrame | None = None
 
 
 def precision_check(
@@ -51,7 +54,7 @@ def precision_check(
         named = zip(keys, key_t, strict=True)
         label = " / ".join(str(v) if c in ("variant", "scenario") else f"{c}={v}" for c, v in named)
         entry: dict[str, float | None] = {}
-        s = metrics.summarise(part)
+        s = metrics.summarise(part, clip=False)  # the raw half-width, which more replications shrink
         for r in s.to_dict("records"):
             kpi = str(r["kpi"])
             mean, lo, hi, n = float(r["mean"]), float(r["ci_low"]), float(r["ci_high"]), int(r["n"])
@@ -185,6 +188,7 @@ def run_experiment(
     per_rep = collect()
     summary, diffs = summarise_cells(per_rep, cols, experiment.scenario_names[0])
     ordered = [results[k] for k in sorted(results)]
+    stock_frames = [r.stocks for r in ordered if r.stocks is not None]
     return ExperimentRun(
         per_rep,
         summary,
@@ -194,6 +198,7 @@ def run_experiment(
         [r.events for r in ordered],
         report,
         episodes[0],
+        stocks=pd.concat(stock_frames, ignore_index=True) if stock_frames else None,
     )
 
 

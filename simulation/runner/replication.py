@@ -146,11 +146,19 @@ def run_replication(
     tables["signals"] = signals
     norms = {k: v.wait_norm_days.value for k, v in forms.items()}
     youth = sum(g.youth for g in world.geography.gemeenten)
-    episodes = metrics.Episodes.from_children(out.children, world.care_forms, norms) if out.children else None
+    gemeenten = [g.code for g in world.geography.gemeenten]
+    if out.children is not None:
+        episodes = metrics.Episodes.from_children(out.children, world.care_forms, norms, gemeenten)
+    else:
+        episodes = metrics.Episodes.from_table(tables["episodes"], norms)
     k = metrics.kpis(tables, norms, scenario.warmup_days, scenario.horizon_days, youth, episodes)
     k.insert(0, "replication", replication)
     k.insert(0, "scenario", scenario.name)
-    n = len(tables["episodes"]) if episodes is None else len(episodes.t_referral)
+    stocks = metrics.count_stocks(episodes, scenario.start_date, scenario.horizon_days)
+    stocks.insert(0, "replication", replication)
+    stocks.insert(0, "scenario", scenario.name)
+    tables["stocks"] = stocks
+    n = len(episodes.t_referral)
     seconds = time.perf_counter() - start
     return ReplicationResult(scenario.name, replication, tables, k, out.log, seconds, model.events, n)
 
@@ -181,6 +189,8 @@ class JobResult:
     #: names of the tables written into ``Job.parts_dir``, and the number of episodes
     parts: list[str] | None = None
     episodes: int = 0
+    #: the ``stocks`` table (with the cell columns), returned however the job was run
+    stocks: pd.DataFrame | None = None
 
 
 def part_key(key: tuple[int, int, int]) -> str:
@@ -211,21 +221,25 @@ def warmup_table(waiting: pd.DataFrame) -> pd.DataFrame:
 def run_job(job: Job) -> JobResult:
     """Run one job; tables (with the derived ``warmup`` table) only if the job asks for them."""
     r = run_replication(job.scenario, job.replication, engine=job.engine, lean=not job.tables)
+    stocks = r.tables["stocks"]
+    for i, (c, v) in enumerate(job.columns):
+        stocks.insert(i, c, v)
     if not job.tables:
-        return JobResult(job.key, r.kpis, None, r.seconds, r.events, None, r.episodes)
+        return JobResult(job.key, r.kpis, None, r.seconds, r.events, None, r.episodes, stocks)
     tables = dict(r.tables)
     if "waiting" in tables:
         tables["warmup"] = warmup_table(tables["waiting"])
-    for frame in tables.values():
-        for i, (c, v) in enumerate(job.columns):
-            frame.insert(i, c, v)
+    for name, frame in tables.items():
+        if name != "stocks":  # has them already
+            for i, (c, v) in enumerate(job.columns):
+                frame.insert(i, c, v)
     if job.parts_dir is None:
-        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, r.episodes)
+        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, r.episodes, stocks)
     from simulation.results import write_part
 
     for name, frame in tables.items():
         write_part(Path(job.parts_dir), name, part_key(job.key), frame)
-    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), r.episodes)
+    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), r.episodes, stocks)
 
 
 def units_table(world: World) -> pd.DataFrame:

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
 #: the result tables whose bytes the baseline pins
-DIGESTED = ("episodes", "ledger", "waiting", "payments", "exits", "support", "forms", "signals")
+DIGESTED = ("episodes", "ledger", "waiting", "payments", "exits", "support", "forms", "signals", "stocks")
 #: a few neighbouring regions around Rijnmond (JZ29) keep the stress cases small
 RIJNMOND_AND_NEIGHBOURS = ["JZ27", "JZ28", "JZ29", "JZ30"]
 
