@@ -189,3 +189,13 @@ def test_bad_reference_and_bad_out_exit_2_and_write_nothing(tmp_path: Path, caps
     assert main(["validation-report", str(exp), *SMALL, "--out", str(tmp_path)]) == 2
     assert "--out" in capsys.readouterr().err
     assert list(tmp_path.glob(".VALIDATION.md.*")) == []
+
+
+def test_spend_counts_only_care_days_inside_the_window():
+    ep = _episodes([
+        ("a", "initial", 0, 0, 190, "done", "G1", "R"),            # 100 days in the window (90-190)
+        ("b", "referral", 300, 315, math.nan, "in_care", "G2", "R"),  # 50 days (315-365)
+    ]).assign(tariff_eur_per_day=[10.0, 100.0])  # fmt: skip
+    r = _run(ep)
+    assert m.share_of_spend(["a"])(r) == pytest.approx(1000 / 6000)
+    assert m.spend_per_youth(["G2"])(r) == pytest.approx(5000 * 365 / 275 / 10_000)

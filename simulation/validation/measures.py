@@ -27,7 +27,7 @@ __all__ = ["Measure", "Replication", "ScenarioRun", "load_runs"]
 
 EPISODE_COLUMNS = [
     "replication", "origin", "gemeente", "region", "care_form", "t_referral", "t_intake", "t_end", "state",
-    "provider_id", "delivered_eur", "replacements", "extra_wait_days", "waiting_since",
+    "provider_id", "tariff_eur_per_day", "delivered_eur", "replacements", "extra_wait_days", "waiting_since",
 ]  # fmt: skip
 MONTHLY = ("ledger", "forms", "municipal", "payments", "exits", "signals")
 
@@ -246,13 +246,22 @@ def spend_per_year() -> Measure:
     return measure
 
 
+def delivered_in_window(r: Replication, ep: pd.DataFrame) -> np.ndarray:
+    """EUR of care each episode delivered inside the window: its day tariff x its days in care there."""
+    intake = ep["t_intake"].to_numpy(dtype=float)
+    end = np.nan_to_num(ep["t_end"].to_numpy(dtype=float), nan=r.run.horizon)
+    days = np.clip(np.minimum(end, r.run.horizon) - np.maximum(intake, r.run.warmup), 0.0, None)
+    return np.nan_to_num(days) * ep["tariff_eur_per_day"].to_numpy(dtype=float)
+
+
 def share_of_spend(forms: Sequence[str]) -> Measure:
-    """Share of the window's delivered care (episode EUR) that went to ``forms``."""
+    """Share of the care delivered in the window that went to ``forms``."""
 
     def measure(r: Replication) -> float:
         ep = r.episodes
-        total = ep["delivered_eur"].sum()
-        return float(ep.loc[ep["care_form"].isin(list(forms)), "delivered_eur"].sum() / total) if total else math.nan
+        eur = delivered_in_window(r, ep)
+        total = eur.sum()
+        return float(eur[ep["care_form"].isin(list(forms)).to_numpy()].sum() / total) if total else math.nan
 
     return measure
 
@@ -280,5 +289,17 @@ def gemeente_referral_cv(forms: Sequence[str], min_youth: int) -> Measure:
         youth = r.run.youth
         keep = [(float(counts.get(g, 0)) / y, y) for g, y in youth.items() if y >= min_youth]
         return weighted_cv([v for v, _ in keep], [w for _, w in keep])
+
+    return measure
+
+
+def spend_per_youth(gemeenten: Sequence[str]) -> Measure:
+    """Care delivered in the window to children of ``gemeenten`` per youth 0-17, scaled to a year."""
+
+    def measure(r: Replication) -> float:
+        ep = r.episodes
+        spent = delivered_in_window(r, ep)[ep["gemeente"].astype(str).isin(list(gemeenten)).to_numpy()].sum()
+        youth = sum(r.run.youth[g] for g in gemeenten)
+        return r.per_year(float(spent)) / youth if youth else math.nan
 
     return measure

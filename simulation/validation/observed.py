@@ -122,3 +122,25 @@ def youth_by_gemeente(path: Path = DATA / "gemeenten.csv") -> dict[str, float]:
     """Youth 0-17 per gemeentecode from the project's gemeenten file."""
     with path.open(encoding="utf-8", newline="") as f:
         return {r["gemeentecode"]: float(r["jeugd_0_17"]) for r in csv.DictReader(f)}
+
+
+SPEND_FILE = "financien/gemeentelijke_kosten_jeugdzorg_83454NED_excerpt.csv"
+
+
+def spend_gemeenten() -> list[str]:
+    """The gemeenten whose realised jeugdzorg cost the 83454NED excerpt holds."""
+    return sorted({r["gemeentecode"] for r in _rows(SPEND_FILE) if r["vorm_van_jeugdzorg"] == "JZ Totaal jeugdzorg"})
+
+
+def spend_per_youth(youth: dict[str, float]) -> Observed:
+    """Realised municipal jeugdzorg cost (all forms) per youth 0-17 over the excerpt's gemeenten."""
+    rows = [r for r in _rows(SPEND_FILE) if r["vorm_van_jeugdzorg"] == "JZ Totaal jeugdzorg"]
+    cost = sum(float(r["gerealiseerde_kosten_x1000_eur"]) * 1000.0 for r in rows)
+    kids = sum(youth[r["gemeentecode"]] for r in rows)
+    return Observed(
+        value=cost / kids,
+        period=rows[0]["period"],
+        source="CBS StatLine 83454NED (2021, provisional)",
+        file=f"data/{SPEND_FILE}",
+        note=f"{len(rows)} Limburg gemeenten; youth 0-17 from data/gemeenten.csv (2023)",
+    )
