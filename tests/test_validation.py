@@ -199,3 +199,11 @@ def test_spend_counts_only_care_days_inside_the_window():
     r = _run(ep)
     assert m.share_of_spend(["a"])(r) == pytest.approx(1000 / 6000)
     assert m.spend_per_youth(["G2"])(r) == pytest.approx(5000 * 365 / 275 / 10_000)
+
+
+def test_intervals_stay_inside_the_domain():
+    from simulation.validation.report import _in_domain
+
+    assert _in_domain(-0.2, 1.3, "share") == (0.0, 1.0)
+    assert _in_domain(-5.0, 10.0, "count") == (0.0, 10.0)
+    assert _in_domain(-0.2, 0.1, "margin") == (-0.2, 0.1)

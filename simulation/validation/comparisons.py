@@ -34,7 +34,7 @@ REPORTED = "validation/reported_figures.csv"
 class Comparison:
     group: str
     quantity: str
-    unit: str  # count, days, share, eur
+    unit: str  # count, days, share (in [0, 1]), margin (a signed share), eur, ratio
     observed: Callable[[], obs.Observed]
     measure: m.Measure | None  # None: the model has no such quantity (yet)
     note: str
@@ -130,19 +130,19 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
 
     money = "Money and administration"
     out += [
-        Comparison(money, "Net margin, all providers", "share",
+        Comparison(money, "Net margin, all providers", "margin",
                    lambda: _share(obs.from_table(PROVIDERS, indicator="gemiddeld_nettoresultaat_jeugdzorgaanbieders")),
                    m.net_margin(), "Jeugdautoriteit 2023; model: margins over revenue in the window"),
-        Comparison(money, "Net margin, providers with turnover above EUR 20 mn", "share",
+        Comparison(money, "Net margin, providers with turnover above EUR 20 mn", "margin",
                    lambda: _share(obs.from_table(
                        PROVIDERS, indicator="gemiddeld_nettoresultaat_grote_aanbieders_omzet_gt_20mln")),
                    m.net_margin(min_revenue=20e6), "model: providers with yearly revenue of EUR 20 mn or more"),
-        Comparison(money, "Net margin, JeugdzorgPlus providers", "share",
+        Comparison(money, "Net margin, JeugdzorgPlus providers", "margin",
                    lambda: _share(obs.from_table(PROVIDERS, indicator="nettoresultaat_jeugdzorgplus_gesloten",
                                                  period="2023")),
                    model(lambda f: m.net_margin(m.providers_of(f)), only("gesloten_jeugdhulp")),
                    "model: providers with a gesloten jeugdhulp contract (their whole turnover)"),
-        Comparison(money, "Net margin, gecertificeerde instellingen", "share",
+        Comparison(money, "Net margin, gecertificeerde instellingen", "margin",
                    lambda: _share(obs.from_table(PROVIDERS, indicator="nettoresultaat_gecertificeerde_instellingen")),
                    model(lambda f: m.net_margin(m.providers_of(f)), only("jeugdbescherming")),
                    "model: providers with a jeugdbescherming contract"),

@@ -64,6 +64,16 @@ def judge(
     return Verdict(ratio, "miss")
 
 
+def _in_domain(low: float, high: float, unit: str) -> tuple[float, float]:
+    """An interval cut to what the quantity can be: no negative counts, shares in [0, 1]
+    (margins, unit "margin", are signed)."""
+    if unit in ("count", "days", "eur", "ratio", "share"):
+        low = max(low, 0.0)
+    if unit == "share":
+        high = min(high, 1.0)
+    return low, high
+
+
 def evaluate(items: Sequence[Comparison], runs: Sequence[ScenarioRun]) -> pd.DataFrame:
     """One row per (comparison, scenario)."""
     rows = []
@@ -79,7 +89,7 @@ def evaluate(items: Sequence[Comparison], runs: Sequence[ScenarioRun]) -> pd.Dat
                     {"scenario": run.name, "kpi": c.quantity, "care_form": "ALL", "value": np.asarray(values, float)}
                 )
                 s = summarise(per_rep).iloc[0]
-                mean, low, high = float(s["mean"]), float(s["ci_low"]), float(s["ci_high"])
+                mean, low, high = float(s["mean"]), *_in_domain(float(s["ci_low"]), float(s["ci_high"]), c.unit)
             v = judge(mean, o.value, o.low, o.high, expect=c.expect)
             verdict = "not modelled" if c.measure is None else v.verdict
             rows.append((c.group, c.quantity, c.unit, run.name, mean, low, high, o.value, o.low, o.high,
@@ -90,7 +100,7 @@ def evaluate(items: Sequence[Comparison], runs: Sequence[ScenarioRun]) -> pd.Dat
 def _fmt(value: float, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if unit == "share":
+    if unit in ("share", "margin"):
         return f"{value:.1%}"
     if unit == "eur":
         return f"EUR {value / 1e9:.2f} bn" if abs(value) >= 1e8 else f"EUR {value:,.0f}"
