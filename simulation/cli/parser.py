@@ -80,7 +80,7 @@ def _store(sp: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import commands
+    from simulation.cli import commands, report_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     sub = p.add_subparsers(dest="command", required=True)
@@ -127,6 +127,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ls.add_argument("--places", metavar="CSV", help="the places file to write (default: the scenario's, under data/)")
     ls.set_defaults(func=commands.cmd_landscape)
+
+    vr = sub.add_parser(
+        "validation-report", help="hold the model against observed figures and write docs/VALIDATION.md"
+    )
+    vr.add_argument(
+        "file", nargs="?", default="scenarios/experiments/drie-regimes.yaml", metavar="EXPERIMENT",
+        help="the experiment to run or reuse (default: scenarios/experiments/drie-regimes.yaml)",
+    )  # fmt: skip
+    _common(vr)
+    vr.add_argument("--results", metavar="DIR", help="read this result set instead of running (or reusing) one")
+    vr.add_argument(
+        "--reference", metavar="SCENARIO", help="the regime the observations describe (default: gefragmenteerd)"
+    )
+    vr.add_argument("--out", default="docs/VALIDATION.md", metavar="FILE", help="default: docs/VALIDATION.md")
+    vr.add_argument("--csv", metavar="FILE", help="also write the evaluated comparisons as CSV")
+    vr.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
+    vr.add_argument("--force", action="store_true", help="run again even if the store holds this result")
+    vr.set_defaults(func=report_command.cmd_validation_report)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")

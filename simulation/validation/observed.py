@@ -1,0 +1,146 @@
+"""Observed values for the validation report, read from the data files shipped in ``data/``.
+
+An :class:`Observed` is one figure with its period and the page it comes from. It is never typed
+into code: :func:`from_table` finds it in a data file by the values of its columns (exactly one row
+must match, so a changed file fails loudly instead of quietly giving another figure), and the
+derived ones (:func:`twente_median_wait_days`, :func:`gemeente_spread`) compute it from a file's
+rows in a stated way.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulation.config import PROJECT_ROOT
+
+__all__ = [
+    "DATA", "Observed", "from_table", "gemeente_spread", "twente_median_wait_days", "weighted_cv", "youth_by_gemeente",
+]  # fmt: skip
+
+DATA = PROJECT_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One observed figure; ``low``/``high`` give a reported range where the sources differ."""
+
+    value: float
+    period: str
+    source: str
+    file: str
+    low: float = math.nan
+    high: float = math.nan
+    note: str = ""
+
+
+@functools.lru_cache(maxsize=32)
+def _rows(file: str) -> tuple[dict[str, str], ...]:
+    with (DATA / file).open(encoding="utf-8", newline="") as f:
+        return tuple(csv.DictReader(f))
+
+
+def _number(text: str | None) -> float:
+    return float(text) if text not in (None, "") else math.nan
+
+
+def from_table(file: str, *, period_column: str = "period", **match: str) -> Observed:
+    """The one row of ``data/<file>`` whose columns equal ``match`` (keyword = column name)."""
+    rows = [r for r in _rows(file) if all(r.get(k) == v for k, v in match.items())]
+    if len(rows) != 1:
+        raise LookupError(f"data/{file}: {len(rows)} rows match {match}, expected exactly one")
+    row = rows[0]
+    source = row.get("source_url") or row.get("source_table_or_url") or ""
+    return Observed(
+        value=_number(row.get("value")),
+        period=row.get(period_column, ""),
+        source=source,
+        file=f"data/{file}",
+        low=_number(row.get("low")),
+        high=_number(row.get("high")),
+        note=row.get("note", ""),
+    )
+
+
+def twente_median_wait_days() -> Observed:
+    """Median published wait to intake over Twente's youth offers with a number (crisis offers,
+    which take children at once by design, left out)."""
+    file = "wachttijden/twente_wachttijden_2026-08-22.csv"
+    weeks = [
+        float(r["wachttijd_tot_intake_weken"])
+        for r in _rows(file)
+        if r["doelgroep"] == "Jeugd" and r["crisis"] == "False" and r["wachttijd_tot_intake_weken"] not in ("", None)
+    ]
+    return Observed(
+        value=statistics.median(weeks) * 7.0,
+        period="2026-08-22",
+        source="github.com/mlemson/jeugdhulptwente (providers' own pages)",
+        file=f"data/{file}",
+        low=float(statistics.quantiles(weeks, n=4)[0] * 7.0),
+        high=float(statistics.quantiles(weeks, n=4)[2] * 7.0),
+        note=f"median over {len(weeks)} published waits to intake; low-high = quartiles",
+    )
+
+
+def gemeente_spread(indicator: str, min_youth: int, youth: dict[str, float]) -> Observed:
+    """Coefficient of variation over gemeenten of a CBS 85098NED share (2022), youth-weighted.
+
+    Only gemeenten with at least ``min_youth`` youth (0-17) count, as in the model figure, so that
+    the sampling noise of small gemeenten does not dominate either side.
+    """
+    file = "regionaal/cbs_85098NED_indicatoren_jeugdzorg_gemeenten_2022.csv"
+    values: dict[str, float] = {}
+    for r in _rows(file):
+        code = r["gemeentecode_2023"]
+        if r["indicator"] == indicator and r["region_type"] == "GM" and r["value"] and code == r["region_code"]:
+            values[code] = float(r["value"])
+    keep = [(v, youth[c]) for c, v in values.items() if youth.get(c, 0.0) >= min_youth]
+    return Observed(
+        value=weighted_cv([v for v, _ in keep], [w for _, w in keep]),
+        period="2022",
+        source="CBS StatLine 85098NED (2022, provisional)",
+        file=f"data/{file}",
+        note=f"{len(keep)} gemeenten with at least {min_youth:,} youth 0-17; weights = youth",
+    )
+
+
+def weighted_cv(values: list[float], weights: list[float]) -> float:
+    """Weighted standard deviation over weighted mean (NaN for fewer than two values)."""
+    if len(values) < 2 or sum(weights) <= 0:
+        return math.nan
+    total = sum(weights)
+    mean = sum(v * w for v, w in zip(values, weights, strict=True)) / total
+    var = sum(w * (v - mean) ** 2 for v, w in zip(values, weights, strict=True)) / total
+    return math.sqrt(var) / mean if mean else math.nan
+
+
+def youth_by_gemeente(path: Path = DATA / "gemeenten.csv") -> dict[str, float]:
+    """Youth 0-17 per gemeentecode from the project's gemeenten file."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["gemeentecode"]: float(r["jeugd_0_17"]) for r in csv.DictReader(f)}
+
+
+SPEND_FILE = "financien/gemeentelijke_kosten_jeugdzorg_83454NED_excerpt.csv"
+
+
+def spend_gemeenten() -> list[str]:
+    """The gemeenten whose realised jeugdzorg cost the 83454NED excerpt holds."""
+    return sorted({r["gemeentecode"] for r in _rows(SPEND_FILE) if r["vorm_van_jeugdzorg"] == "JZ Totaal jeugdzorg"})
+
+
+def spend_per_youth(youth: dict[str, float]) -> Observed:
+    """Realised municipal jeugdzorg cost (all forms) per youth 0-17 over the excerpt's gemeenten."""
+    rows = [r for r in _rows(SPEND_FILE) if r["vorm_van_jeugdzorg"] == "JZ Totaal jeugdzorg"]
+    cost = sum(float(r["gerealiseerde_kosten_x1000_eur"]) * 1000.0 for r in rows)
+    kids = sum(youth[r["gemeentecode"]] for r in rows)
+    return Observed(
+        value=cost / kids,
+        period=rows[0]["period"],
+        source="CBS StatLine 83454NED (2021, provisional)",
+        file=f"data/{SPEND_FILE}",
+        note=f"{len(rows)} Limburg gemeenten; youth 0-17 from data/gemeenten.csv (2023)",
+    )
