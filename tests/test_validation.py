@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from simulation.cli import main
+from simulation.metrics import Episodes
+from simulation.metrics.stocks import count_stocks
 from simulation.validation import measures as m
 from simulation.validation import observed as obs
 from simulation.validation.report import judge
@@ -55,11 +57,14 @@ def test_weighted_cv_by_hand():
 
 def _run(episodes: pd.DataFrame, ledger: pd.DataFrame | None = None, contracts: pd.DataFrame | None = None):
     """A scenario run starting 2026-01-01 with a window from day 90 to day 365."""
-    episodes = episodes.assign(replication=0)
+    episodes = episodes.assign(replication=0, replacements=0, extra_wait_days=0.0, waiting_since=math.nan)
     for col in ("care_form", "origin", "state", "gemeente", "region"):
         episodes[col] = episodes[col].astype("category")
     empty = pd.DataFrame({"replication": pd.Series(dtype=int), "t_start": pd.Series(dtype=float)})
-    tables = {"episodes": episodes, "ledger": ledger if ledger is not None else empty, "forms": empty}
+    stocks = count_stocks(Episodes.from_table(episodes, {}), date(2026, 1, 1), 365.0).assign(replication=0)
+    tables = {
+        "episodes": episodes, "ledger": ledger if ledger is not None else empty, "forms": empty, "stocks": stocks,
+    }  # fmt: skip
     return m.ScenarioRun(
         name="x", tables=tables,
         contracts=contracts if contracts is not None else pd.DataFrame(columns=["provider_id", "care_form"]),
@@ -83,8 +88,7 @@ def test_in_care_on_a_date_and_persons_in_a_year():
         ("b", "referral", 100, 110, nan, "in_care", "G1", "R"),   # other form
         ("a", "initial", 0, 0, 50, "done", "G1", "R"),            # ended before the window
     ])  # fmt: skip
-    r = _run(ep)
-    assert r.day_of(6, 30) == 180.0
+    r = _run(ep)  # 30 June is counted at the end of day 181
     assert m.in_care_on(["a"], 6, 30)(r) == 2.0
     assert m.in_care_on(["a", "b"], 6, 30)(r) == 3.0
     # in care at day 90: the first child; started in the window: 2 (days 120, 170); 275-day window
@@ -95,7 +99,7 @@ def test_in_care_on_a_date_and_persons_in_a_year():
 def test_a_count_date_outside_the_window_gives_no_value():
     ep = _episodes([("a", "initial", 0, 0, math.nan, "in_care", "G1", "R")])
     r = _run(ep)
-    r.run.warmup = 200.0  # the window no longer holds 30 June (day 180) of 2026
+    r.run.warmup = 200.0  # the window no longer holds 30 June (day 181) of 2026
     assert math.isnan(m.in_care_on(["a"], 6, 30)(r))
 
 

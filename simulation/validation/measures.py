@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ EPISODE_COLUMNS = [
     "replication", "origin", "gemeente", "region", "care_form", "t_referral", "t_intake", "t_end", "state",
     "provider_id", "tariff_eur_per_day", "delivered_eur", "replacements", "extra_wait_days", "waiting_since",
 ]  # fmt: skip
-MONTHLY = ("ledger", "forms", "municipal", "payments", "exits", "signals")
+MONTHLY = ("ledger", "forms", "municipal", "payments", "exits", "signals", "stocks")
 
 
 @dataclass
@@ -67,16 +67,6 @@ class Replication:
 
     def per_year(self, count: float) -> float:
         return count * 365.0 / self.window_days
-
-    def day_of(self, month: int, day: int) -> float | None:
-        """The model day of the first ``month``-``day`` inside the window (None if none is)."""
-        start = self.run.start + timedelta(days=math.ceil(self.run.warmup))
-        for year in range(start.year, start.year + 3):
-            d = date(year, month, day)
-            t = float((d - self.run.start).days)
-            if self.run.warmup <= t < self.run.horizon:
-                return t
-        return None
 
     def kpi(self, name: str, forms: Sequence[str] | None = None, regions: Sequence[str] | None = None) -> float:
         """A registered KPI computed on a subset of the episodes (forms and/or jeugdregio's)."""
@@ -123,15 +113,17 @@ def load_runs(result: ResultSet, scenarios: Sequence[str], meta: dict[str, dict[
 
 
 def in_care_on(forms: Sequence[str], month: int, day: int) -> Measure:
-    """Children in care in ``forms`` on the first ``month``-``day`` in the window (a CBS count date)."""
+    """Children in care in ``forms`` on the first ``month``-``day`` count date in the window, from
+    the ``stocks`` table (counted at the end of the day, as CBS counts on a peildatum)."""
 
     def measure(r: Replication) -> float:
-        t = r.day_of(month, day)
-        if t is None:
+        st = r.tables["stocks"]
+        dates = pd.to_datetime(st["date"])
+        on = st[(dates.dt.month == month) & (dates.dt.day == day) & (st["day"] >= r.run.warmup)]
+        if on.empty:
             return math.nan
-        ep = r.episodes[r.episodes["care_form"].isin(list(forms))]
-        ended = ep["t_end"].to_numpy(dtype=float)
-        return float(((ep["t_intake"] <= t) & ~(ended <= t)).sum())
+        first = on[on["day"] == on["day"].min()]
+        return float(first.loc[first["care_form"].isin(list(forms)), "in_care"].sum())
 
     return measure
 
