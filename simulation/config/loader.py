@@ -317,6 +317,7 @@ def scenario_files(s: Scenario) -> list[tuple[str, str | None]]:
     return [
         ("gemeenten_file", s.gemeenten_file),
         ("adjacency_file", s.adjacency_file),
+        ("demand.regional_factors_file", s.demand.regional_factors_file),
         ("providers.file", s.providers.file),
         ("providers.places_file", s.providers.places_file),
         ("regime.split.units_file", s.regime.split.units_file),
@@ -407,5 +408,10 @@ def fingerprint(scenario: Scenario) -> str:
         node[last] = digest(field, p)
     if data["adjacency_file"] is None:
         del data["adjacency_file"]  # fingerprints of scenarios without one stay as they were
+    if data["demand"]["regional_factors_file"] is None:
+        del data["demand"]["regional_factors_file"]  # likewise
+    for group in (data["providers"].get("generator") or {}).get("groups", []):
+        if group.get("werkgebied_file") is None:
+            group.pop("werkgebied_file", None)  # likewise
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

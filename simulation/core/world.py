@@ -38,6 +38,8 @@ class Gemeente:
     youth: float
     lon: float
     lat: float
+    #: care form -> factor on the national referral rate (``demand.regional_factors_file``; absent: 1)
+    referral_factors: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Provider:
     forms: tuple[ProviderForm, ...]
     lon: float = 0.0
     lat: float = 0.0
+    #: jeugdregio codes the provider serves (its werkgebied); None: any unit may contract it
+    serves: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +195,41 @@ def _number(row: dict[str, str], column: str, label: str, line: int, low: float,
     return value
 
 
+#: Largest referral factor a gemeente may have (a form's rate there over the national rate).
+MAX_REFERRAL_FACTOR = 50.0
+
+
+def _referral_factors(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """gemeentecode -> care form -> factor, from ``demand.regional_factors_file`` (none: empty)."""
+    path = scenario.demand.regional_factors_file
+    if path is None:
+        return {}
+    label = "demand.regional_factors_file"
+    out: dict[str, dict[str, float]] = {}
+    for i, r in enumerate(_read_csv(path, label, ["gemeentecode", "zorgvorm", "factor"]), start=2):
+        forms = out.setdefault(r["gemeentecode"], {})
+        if r["zorgvorm"] in forms:
+            twice = f"second factor for {shown(r['gemeentecode'])}, {shown(r['zorgvorm'])}"
+            raise ScenarioError(path, [(f"line {i}", twice)])
+        forms[r["zorgvorm"]] = _number(r, "factor", path, i, 0.0, MAX_REFERRAL_FACTOR)
+    return out
+
+
+def _check_factors_cover(
+    scenario: Scenario, gemeenten: Sequence[Gemeente], factors: dict[str, dict[str, float]]
+) -> None:
+    """A care form of the factors file needs a factor for every gemeente of the run; forms the file does
+    not name keep the national rate everywhere."""
+    if not factors:
+        return
+    named = {f for forms in factors.values() for f in forms}
+    for g in gemeenten:
+        missing = sorted(named - set(g.referral_factors))
+        if missing:
+            why = f"no factor for gemeente {g.code} ({g.name}), care form(s) {shown(missing, 120)}"
+            raise ScenarioError(str(scenario.demand.regional_factors_file), [("demand.regional_factors_file", why)])
+
+
 def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geography:
     """Gemeenten (optionally only some regions) and the region adjacency of ``adjacency_file``
     (default: the scenario's; none there: no region has neighbours)."""
@@ -202,6 +241,7 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
     column = scenario.demand.youth_column
     if column not in rows[0]:
         raise ScenarioError(scenario.gemeenten_file, [("demand.youth_column", f"column {column!r} not in file")])
+    factors = _referral_factors(scenario)
     gemeenten = []
     for i, r in enumerate(rows, start=2):
         if scenario.regions is not None and r["jeugdregio_code"] not in scenario.regions:
@@ -215,8 +255,10 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
                 youth=_number(r, column, scenario.gemeenten_file, i, 0, 1e8),
                 lon=_number(r, "lon", scenario.gemeenten_file, i, -180, 180),
                 lat=_number(r, "lat", scenario.gemeenten_file, i, -90, 90),
+                referral_factors=factors.get(r["gemeentecode"], {}),
             )
         )
+    _check_factors_cover(scenario, gemeenten, factors)
     if not gemeenten:
         where = shown(scenario.regions, 200)
         raise ScenarioError(scenario.gemeenten_file, [("regions", f"no gemeente in regions {where}")])
@@ -272,6 +314,17 @@ def _check_shocks(scenario: Scenario, geography: Geography, known_ids: set[str],
         raise ScenarioError(f"scenario {scenario.name}", problems)
 
 
+def _werkgebied(row: dict[str, str], label: str, line: int) -> frozenset[str] | None:
+    """The optional ``werkgebied`` column: space-separated jeugdregio codes; empty or absent: none."""
+    codes = row.get("werkgebied", "").split()
+    if not codes:
+        return None
+    bad = [c for c in codes if not (c.startswith("JZ") and c[2:].isdigit())]
+    if bad:
+        raise ScenarioError(label, [(f"line {line}, werkgebied", f"not jeugdregio codes (JZnn): {shown(bad, 120)}")])
+    return frozenset(codes)
+
+
 def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
     """Providers located in the scenario's gemeenten, with their offer of active care forms."""
     pfile, ffile = scenario.providers.file, scenario.providers.places_file
@@ -324,6 +377,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 forms=tuple(sorted(offers[pid], key=lambda f: f.care_form)),
                 lon=g.lon,
                 lat=g.lat,
+                serves=_werkgebied(r, pfile, i),
             )
         )
     _check_shocks(scenario, geography, known_ids, providers)
