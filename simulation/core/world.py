@@ -7,6 +7,7 @@ who buys what from whom, as a :class:`Market`; the model sees only that market.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -325,8 +326,28 @@ def _werkgebied(row: dict[str, str], label: str, line: int) -> frozenset[str] | 
     return frozenset(codes)
 
 
+def _branch_in_area(scenario: Scenario, geography: Geography, serves: frozenset[str]) -> tuple[Gemeente | None, float]:
+    """The part of an organisation with a werkgebied (a GI) that serves a sub-national run's area: its
+    share of the werkgebied's youth that lives in the area, placed in the area's largest gemeente of
+    those regions (its branch there; wherever its head office is). None: it serves none of the area."""
+    inside = [g for g in geography.gemeenten if g.region in serves]
+    if not inside:
+        return None, 0.0
+    column = scenario.demand.youth_column
+    total = sum(
+        float(r[column])
+        for r in _read_csv(scenario.gemeenten_file, "gemeenten_file", [column])
+        if r["jeugdregio_code"] in serves
+    )
+    share = min(1.0, sum(g.youth for g in inside) / total) if total > 0 else 1.0
+    return max(inside, key=lambda g: (g.youth, g.code)), share
+
+
 def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
-    """Providers located in the scenario's gemeenten, with their offer of active care forms."""
+    """Providers located in the scenario's gemeenten, with their offer of active care forms.
+
+    In a sub-national run (``regions``) a provider with a werkgebied (the GIs) takes part with the
+    share of its places and reserves that serves the area (:func:`_branch_in_area`)."""
     pfile, ffile = scenario.providers.file, scenario.providers.places_file
     prow = _read_csv(pfile, "providers.file", ["provider_id", "naam", "gemeentecode", "groep", "reserves_eur"])
     frow = _read_csv(
@@ -365,7 +386,13 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
         seen.add(pid)
         reserves = _number(r, "reserves_eur", pfile, i, -1e12, 1e12)
         g = where.get(r["gemeentecode"])
-        if g is None or pid not in offers:
+        serves = _werkgebied(r, pfile, i)
+        forms = offers.get(pid, [])
+        if serves is not None and scenario.regions is not None and forms:
+            g, share = _branch_in_area(scenario, geography, serves)
+            forms = [dataclasses.replace(f, places=max(1, round(f.places * share))) for f in forms]
+            reserves *= share
+        if g is None or not forms:
             continue  # outside the scenario's area, or offers none of its care forms
         providers.append(
             Provider(
@@ -374,10 +401,10 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 gemeente=g.code,
                 group=r["groep"],
                 reserves_eur=reserves,
-                forms=tuple(sorted(offers[pid], key=lambda f: f.care_form)),
+                forms=tuple(sorted(forms, key=lambda f: f.care_form)),
                 lon=g.lon,
                 lat=g.lat,
-                serves=_werkgebied(r, pfile, i),
+                serves=serves,
             )
         )
     _check_shocks(scenario, geography, known_ids, providers)
