@@ -215,3 +215,29 @@ def test_a_sub_national_run_takes_the_part_of_each_gi_that_serves_its_area(neder
         share = youth_27 / rows.loc[served, "jeugd_0_17"].sum()
         for f, full in zip(p.forms, national[pid].forms, strict=True):
             assert f.places == max(1, round(full.places * share)), (p.name, f.care_form)
+
+
+# -- OTS and voogdij ---------------------------------------------------------------------------------
+
+
+def test_voogdij_is_its_own_form_with_its_own_flow_and_duration(nederland: Scenario) -> None:
+    """Voogdij: ~1,325 referrals a year lasting ~7 years (2,557 days), an initial stock of about the
+    CBS 2022 mean (9,280); the OTS keeps its 2.29 years. Both are delivered by the GIs."""
+    ots, voogdij = nederland.care_forms["jeugdbescherming"], nederland.care_forms["voogdij"]
+    assert voogdij.duration.mean_days == pytest.approx(2557)
+    assert ots.duration.mean_days == pytest.approx(836)
+    gi = next(g for g in nederland.providers.generator.groups if g.name == "gecertificeerde_instelling")  # type: ignore[union-attr]
+    assert {"jeugdbescherming", "voogdij", "jeugdreclassering"} <= set(gi.forms)
+    geo = load_geography(nederland)
+    forms = {k: nederland.care_forms[k] for k in ("jeugdbescherming", "voogdij")}
+    refs = generate(geo.gemeenten, forms, nederland.demand, Streams(11, 0), 365.0, True)
+    new = refs.origin == 0
+    is_v = refs.form == 1
+    n_new = int((new & is_v).sum())
+    assert n_new == pytest.approx(1325, abs=4 * 1325**0.5)
+    assert refs.duration[new & is_v].mean() == pytest.approx(2557, rel=0.1)
+    assert refs.duration[new & ~is_v].mean() == pytest.approx(836, rel=0.05)
+    stock_v = int((~new & is_v).sum())
+    stock_ots = int((~new & ~is_v).sum())
+    assert stock_v == pytest.approx(9280, abs=4 * 9280**0.5)
+    assert stock_ots == pytest.approx(20640, abs=4 * 20640**0.5)
