@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.config import Scenario, ScenarioError, fingerprint, load_scenario
+from simulation.config import Scenario, ScenarioError, fingerprint, load_scenario, scenario_files, validate_scenario
 from simulation.core.demand import generate
 from simulation.core.random import Streams
 from simulation.core.world import load_geography, load_providers
@@ -241,3 +241,30 @@ def test_voogdij_is_its_own_form_with_its_own_flow_and_duration(nederland: Scena
     stock_ots = int((~new & ~is_v).sum())
     assert stock_v == pytest.approx(9280, abs=4 * 9280**0.5)
     assert stock_ots == pytest.approx(20640, abs=4 * 20640**0.5)
+
+
+def test_the_werkgebied_file_is_named_checked_and_fingerprinted(nederland: Scenario, tmp_path: Path) -> None:
+    """Like every data file a scenario names: it must exist, and its bytes (not its path) count."""
+    gen = nederland.providers.generator
+    assert gen is not None
+    index = next(i for i, g in enumerate(gen.groups) if g.werkgebied_file)
+    field = f"providers.generator.groups.{index}.werkgebied_file"
+    assert dict(scenario_files(nederland))[field] == gen.groups[index].werkgebied_file
+    copy = tmp_path / "gi.csv"
+    copy.write_bytes(Path(str(gen.groups[index].werkgebied_file)).read_bytes())
+
+    def with_file(path: Path) -> Scenario:
+        groups = [g.model_copy(update={"werkgebied_file": str(path)}) if g.werkgebied_file else g for g in gen.groups]
+        generator = gen.model_copy(update={"groups": groups})
+        return nederland.model_copy(
+            update={"providers": nederland.providers.model_copy(update={"generator": generator})}
+        )
+
+    assert fingerprint(with_file(copy)) == fingerprint(nederland)  # same bytes elsewhere
+    copy.write_text(copy.read_text(encoding="utf-8").replace(",0.09,", ",0.10,", 1), encoding="utf-8")
+    assert fingerprint(with_file(copy)) != fingerprint(nederland)
+    missing = tmp_path / "missing.csv"
+    raw = nederland.model_dump(mode="json")
+    raw["providers"]["generator"]["groups"][index]["werkgebied_file"] = str(missing)
+    with pytest.raises(ScenarioError, match="file not found"):
+        validate_scenario(raw, "test")

@@ -325,6 +325,11 @@ def scenario_files(s: Scenario) -> list[tuple[str, str | None]]:
             "transition.from_regime.split.units_file",
             s.transition.from_regime.split.units_file if s.transition else None,
         ),
+        *(
+            (f"providers.generator.groups.{i}.werkgebied_file", g.werkgebied_file)
+            for i, g in enumerate(s.providers.generator.groups if s.providers.generator else [])
+            if g.werkgebied_file is not None
+        ),
     ]
 
 
@@ -404,7 +409,7 @@ def fingerprint(scenario: Scenario) -> str:
         node = data
         *parents, last = field.split(".")
         for part in parents:
-            node = node[part]
+            node = node[int(part)] if isinstance(node, list) else node[part]
         node[last] = digest(field, p)
     if data["adjacency_file"] is None:
         del data["adjacency_file"]  # fingerprints of scenarios without one stay as they were
