@@ -7,11 +7,14 @@ CSV files that a user can read, edit or replace with real data:
 * **Where.** Each provider group (``providers.generator.groups``) has a count. With
   ``spread: per_region`` every jeugdregio gets one provider first and the rest go to gemeenten
   in proportion to youth; with ``weighted`` all go in proportion to youth. Within a region a
-  provider sits in a gemeente drawn in proportion to youth.
-* **How big.** The places of a care form are its expected load (referrals per day x mean
-  duration, Little's law) divided by the group's ``target_utilisation``. For ``per_region``
-  groups each region gets capacity in proportion to its own load; the places are split over
-  providers by lognormal weights with ``size_sigma`` (larger sigma, more concentration).
+  provider sits in a gemeente drawn in proportion to youth. A group with a ``werkgebied_file``
+  (the gecertificeerde instellingen) has one provider per row of that file, placed in the regions
+  it serves and contracted only there (:func:`_werkgebied_group`).
+* **How big.** The places of a care form are its expected load (referrals per day, with the
+  gemeenten's regional factors, x mean duration, Little's law) divided by the group's
+  ``target_utilisation``. For ``per_region`` groups each region gets capacity in proportion to
+  its own load; the places are split over providers by lognormal weights with ``size_sigma``
+  (larger sigma, more concentration).
 * **What it costs.** Each provider draws a cost level (``cost_factor``, uniform) that scales the
   care form's cost price (staff, housing; ``care_forms.*.cost_price``). Its reserves are
   ``reserve_months`` (uniform) of its monthly costs when fully staffed at the target utilisation.
@@ -35,21 +38,22 @@ import numpy as np
 
 from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, shown
 from simulation.core.random import Streams
-from simulation.core.world import Gemeente, Geography, load_geography
+from simulation.core.world import Gemeente, Geography, load_geography, read_csv
 
 __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
 
-PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur"]
+PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur", "werkgebied"]
 PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"]
 
 #: administration share assumed when sizing reserves (the model computes the real one per regime)
 REFERENCE_ADMIN_SHARE = 0.10
 
 
-def _load(g: Sequence[Gemeente], form: CareForm) -> float:
-    """Expected number of children in care (Little's law) for these gemeenten."""
-    per_day = sum(x.youth for x in g) * form.referral_rate_per_1000.value / 1000.0 / 365.0
-    return per_day * form.duration.mean_days
+def _load(g: Sequence[Gemeente], key: str, form: CareForm) -> float:
+    """Expected number of children in care (Little's law) for these gemeenten, with their
+    regional referral factors."""
+    youth = sum(x.youth * x.referral_factors.get(key, 1.0) for x in g)
+    return youth * form.referral_rate_per_1000.value / 1000.0 / 365.0 * form.duration.mean_days
 
 
 def _integer_split(total: int, weights: np.ndarray) -> np.ndarray:
@@ -94,12 +98,26 @@ def _group(
         if group.spread == "per_region":
             for r in regions:
                 idx = np.array([i for i, g in enumerate(locations) if g.region == r])
-                need = max(len(idx), math.ceil(_load(geo.in_region(r), forms[f]) / util))
+                need = max(len(idx), math.ceil(_load(geo.in_region(r), f, forms[f]) / util))
                 places[f][idx] = _integer_split(need, sizes[idx])
         else:
-            need = max(group.count, math.ceil(_load(geo.gemeenten, forms[f]) / util))
+            need = max(group.count, math.ceil(_load(geo.gemeenten, f, forms[f]) / util))
             places[f] = _integer_split(need, sizes)
 
+    return _rows(group, forms, locations, places, cost_factor, reserve_months)
+
+
+def _rows(
+    group: ProviderGroup,
+    forms: dict[str, CareForm],
+    locations: Sequence[Gemeente],
+    places: dict[str, np.ndarray],
+    cost_factor: np.ndarray,
+    reserve_months: np.ndarray,
+    names: Sequence[str] | None = None,
+    werkgebied: Sequence[str] | None = None,
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Provider and place rows of a group's drawn providers."""
     providers, offers = [], []
     for i, g in enumerate(locations):
         pid = f"{group.name[:3].upper()}{i + 1:04d}"
@@ -111,14 +129,67 @@ def _group(
         providers.append(
             {
                 "provider_id": pid,
-                "naam": f"{group.name.replace('_', ' ').capitalize()} {g.name} {i + 1}",
+                "naam": names[i] if names else f"{group.name.replace('_', ' ').capitalize()} {g.name} {i + 1}",
                 "gemeentecode": g.code,
                 "jeugdregio_code": g.region,
                 "groep": group.name,
                 "reserves_eur": round(reserve_months[i] * monthly_cost, 2),
+                "werkgebied": werkgebied[i] if werkgebied else "",
             }
         )
     return providers, offers
+
+
+def _werkgebied_group(
+    group: ProviderGroup, geo: Geography, forms: dict[str, CareForm], streams: Streams, index: int = 0
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """A group whose organisations serve known regions (``werkgebied_file``; the GIs): one provider
+    per row, in a gemeente of its regions drawn in proportion to youth. Each region's places (its
+    load / target utilisation) are split over the organisations serving it by their ``gewicht``;
+    ``size_sigma`` is not used. Its rows carry the werkgebied, so only units of those regions
+    contract it (:meth:`simulation.regimes.base.PurchasingRegime._contract_providers`)."""
+    field = f"providers.generator.groups.{index}.werkgebied_file"
+    path = str(group.werkgebied_file)
+    rows = read_csv(path, field, ["naam", "jeugdregio_codes", "gewicht", "bron"])
+    if len(rows) != group.count:
+        why = f"{group.count} providers, but {path} has {len(rows)} rows; they must agree"
+        raise ScenarioError(f"group {group.name}", [(f"providers.generator.groups.{index}.count", why)])
+    known = set(geo.regions)
+    served: list[list[str]] = []
+    weights: list[float] = []
+    for line, r in enumerate(rows, start=2):
+        codes = sorted(known) if r["jeugdregio_codes"].strip() == "*" else r["jeugdregio_codes"].split()
+        unknown = sorted(set(codes) - known)
+        if not codes or unknown:
+            why = f"jeugdregio_codes {shown(r['jeugdregio_codes'])}: unknown or no region codes {shown(unknown)}"
+            raise ScenarioError(path, [(f"line {line}", why)])
+        try:
+            weight = float(r["gewicht"])
+        except ValueError:
+            weight = math.nan
+        if not 0.0 < weight <= 100.0:
+            why = f"{shown(r['gewicht'])} must be a number in (0, 100]"
+            raise ScenarioError(path, [(f"line {line}, gewicht", why)])
+        served.append(codes)
+        weights.append(weight)
+    rng = streams.generator(f"landscape/{group.name}")
+    locations = [_pick_gemeente(rng, [g for c in codes for g in geo.in_region(c)]) for codes in served]
+    cost_factor = rng.uniform(*group.cost_factor, group.count)
+    reserve_months = rng.uniform(*group.reserve_months, group.count)
+    places: dict[str, np.ndarray] = {}
+    for f in group.forms:
+        share = np.zeros(group.count)
+        for region in geo.regions:
+            serving = [i for i, codes in enumerate(served) if region in codes]
+            if not serving:
+                raise ScenarioError(path, [(field, f"no organisation serves region {region}")])
+            need = _load(geo.in_region(region), f, forms[f]) / group.target_utilisation.value
+            total = sum(weights[i] for i in serving)
+            for i in serving:
+                share[i] += need * weights[i] / total
+        places[f] = np.maximum(1, np.ceil(share)).astype(int)
+    names = [r["naam"] for r in rows]
+    return _rows(group, forms, locations, places, cost_factor, reserve_months, names, [" ".join(c) for c in served])
 
 
 def monthly_cost_per_place(form: CareForm, occupancy: float, admin_share: float = REFERENCE_ADMIN_SHARE) -> float:
@@ -140,7 +211,8 @@ def generate_landscape(scenario: Scenario) -> tuple[list[dict[str, object]], lis
     providers: list[dict[str, object]] = []
     offers: list[dict[str, object]] = []
     for index, group in enumerate(gen.groups):
-        p, o = _group(group, geo, scenario.care_forms, streams, index)
+        build = _werkgebied_group if group.werkgebied_file else _group
+        p, o = build(group, geo, scenario.care_forms, streams, index)
         providers += p
         offers += o
     return providers, offers

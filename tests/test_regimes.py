@@ -102,7 +102,7 @@ def test_every_gemeente_and_form_has_an_eligible_provider(built, region_of, plac
     market = world.market
     unit_ids = {u.unit_id for u in market.units}
     forms = list(scenario.active_care_forms())
-    assert len(forms) == 13
+    assert len(forms) == 14
     for code in region_of:
         for form in forms:
             unit = market.unit_for[(code, form)]

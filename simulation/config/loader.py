@@ -317,12 +317,18 @@ def scenario_files(s: Scenario) -> list[tuple[str, str | None]]:
     return [
         ("gemeenten_file", s.gemeenten_file),
         ("adjacency_file", s.adjacency_file),
+        ("demand.regional_factors_file", s.demand.regional_factors_file),
         ("providers.file", s.providers.file),
         ("providers.places_file", s.providers.places_file),
         ("regime.split.units_file", s.regime.split.units_file),
         (
             "transition.from_regime.split.units_file",
             s.transition.from_regime.split.units_file if s.transition else None,
+        ),
+        *(
+            (f"providers.generator.groups.{i}.werkgebied_file", g.werkgebied_file)
+            for i, g in enumerate(s.providers.generator.groups if s.providers.generator else [])
+            if g.werkgebied_file is not None
         ),
     ]
 
@@ -403,9 +409,14 @@ def fingerprint(scenario: Scenario) -> str:
         node = data
         *parents, last = field.split(".")
         for part in parents:
-            node = node[part]
+            node = node[int(part)] if isinstance(node, list) else node[part]
         node[last] = digest(field, p)
     if data["adjacency_file"] is None:
         del data["adjacency_file"]  # fingerprints of scenarios without one stay as they were
+    if data["demand"]["regional_factors_file"] is None:
+        del data["demand"]["regional_factors_file"]  # likewise
+    for group in (data["providers"].get("generator") or {}).get("groups", []):
+        if group.get("werkgebied_file") is None:
+            group.pop("werkgebied_file", None)  # likewise
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -25,6 +25,11 @@ class ProviderGroup(FrozenModel):
     )
     reserve_months: Pair
     assumption: str = Field(min_length=1)
+    werkgebied_file: str | None = Field(
+        default=None,
+        description="CSV naming the group's organisations and the jeugdregio's each serves (naam, "
+        "jeugdregio_codes, gewicht, bron): one provider per row, placed in and contracted by those regions only",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> ProviderGroup:

@@ -84,6 +84,11 @@ class Demand(FrozenModel):
         description=f"yearly growth of referral rates, in [-0.5, 1]; (1 + growth) ** years at most "
         f"{MAX_DEMAND_FACTOR:g}",
     )
+    regional_factors_file: str | None = Field(
+        default=None,
+        description="CSV of referral factors per gemeente and care form (gemeentecode, zorgvorm, factor); "
+        "a gemeente's rate of a form is the form's rate x its factor; none: one rate everywhere",
+    )
 
 
 class Scenario(FrozenModel):

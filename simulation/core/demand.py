@@ -1,7 +1,8 @@
 """Referrals: who is referred, when, and what each child will need.
 
 Referrals arrive as a Poisson process per gemeente x care form with rate
-``youth x referral_rate_per_1000 / 1000`` per year, growing by ``growth_per_year``. Every
+``youth x factor x referral_rate_per_1000 / 1000`` per year (``factor``: the gemeente's regional
+factor for the form, 1 without ``demand.regional_factors_file``), growing by ``growth_per_year``. Every
 child-intrinsic draw (duration, whether and how long it would need escalated care) is made
 here, at referral, from streams named after the gemeente and care form, so the same children
 appear under every regime and in any sub-national run that contains their gemeente.
@@ -77,7 +78,8 @@ def generate(
     for gi, g in enumerate(gemeenten):
         for fi, f in enumerate(keys):
             form = care_forms[f]
-            rate = g.youth * form.referral_rate_per_1000.value / 1000.0 / 365.0
+            # the gemeente's factor (demand.regional_factors_file) moves its rate from the national one
+            rate = g.youth * g.referral_factors.get(f, 1.0) * form.referral_rate_per_1000.value / 1000.0 / 365.0
             tag = f"{g.code}/{f}"
             t = _arrival_times(stream(f"arrivals/{tag}"), rate, demand.growth_per_year, horizon)
             n = t.size

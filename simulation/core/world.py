@@ -7,6 +7,7 @@ who buys what from whom, as a :class:`Market`; the model sees only that market.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -38,6 +39,8 @@ class Gemeente:
     youth: float
     lon: float
     lat: float
+    #: care form -> factor on the national referral rate (``demand.regional_factors_file``; absent: 1)
+    referral_factors: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ class Provider:
     forms: tuple[ProviderForm, ...]
     lon: float = 0.0
     lat: float = 0.0
+    #: jeugdregio codes the provider serves (its werkgebied); None: any unit may contract it
+    serves: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +196,41 @@ def _number(row: dict[str, str], column: str, label: str, line: int, low: float,
     return value
 
 
+#: Largest referral factor a gemeente may have (a form's rate there over the national rate).
+MAX_REFERRAL_FACTOR = 50.0
+
+
+def _referral_factors(scenario: Scenario) -> dict[str, dict[str, float]]:
+    """gemeentecode -> care form -> factor, from ``demand.regional_factors_file`` (none: empty)."""
+    path = scenario.demand.regional_factors_file
+    if path is None:
+        return {}
+    label = "demand.regional_factors_file"
+    out: dict[str, dict[str, float]] = {}
+    for i, r in enumerate(_read_csv(path, label, ["gemeentecode", "zorgvorm", "factor"]), start=2):
+        forms = out.setdefault(r["gemeentecode"], {})
+        if r["zorgvorm"] in forms:
+            twice = f"second factor for {shown(r['gemeentecode'])}, {shown(r['zorgvorm'])}"
+            raise ScenarioError(path, [(f"line {i}", twice)])
+        forms[r["zorgvorm"]] = _number(r, "factor", path, i, 0.0, MAX_REFERRAL_FACTOR)
+    return out
+
+
+def _check_factors_cover(
+    scenario: Scenario, gemeenten: Sequence[Gemeente], factors: dict[str, dict[str, float]]
+) -> None:
+    """A care form of the factors file needs a factor for every gemeente of the run; forms the file does
+    not name keep the national rate everywhere."""
+    if not factors:
+        return
+    named = {f for forms in factors.values() for f in forms}
+    for g in gemeenten:
+        missing = sorted(named - set(g.referral_factors))
+        if missing:
+            why = f"no factor for gemeente {g.code} ({g.name}), care form(s) {shown(missing, 120)}"
+            raise ScenarioError(str(scenario.demand.regional_factors_file), [("demand.regional_factors_file", why)])
+
+
 def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geography:
     """Gemeenten (optionally only some regions) and the region adjacency of ``adjacency_file``
     (default: the scenario's; none there: no region has neighbours)."""
@@ -202,6 +242,7 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
     column = scenario.demand.youth_column
     if column not in rows[0]:
         raise ScenarioError(scenario.gemeenten_file, [("demand.youth_column", f"column {column!r} not in file")])
+    factors = _referral_factors(scenario)
     gemeenten = []
     for i, r in enumerate(rows, start=2):
         if scenario.regions is not None and r["jeugdregio_code"] not in scenario.regions:
@@ -215,8 +256,10 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
                 youth=_number(r, column, scenario.gemeenten_file, i, 0, 1e8),
                 lon=_number(r, "lon", scenario.gemeenten_file, i, -180, 180),
                 lat=_number(r, "lat", scenario.gemeenten_file, i, -90, 90),
+                referral_factors=factors.get(r["gemeentecode"], {}),
             )
         )
+    _check_factors_cover(scenario, gemeenten, factors)
     if not gemeenten:
         where = shown(scenario.regions, 200)
         raise ScenarioError(scenario.gemeenten_file, [("regions", f"no gemeente in regions {where}")])
@@ -272,8 +315,39 @@ def _check_shocks(scenario: Scenario, geography: Geography, known_ids: set[str],
         raise ScenarioError(f"scenario {scenario.name}", problems)
 
 
+def _werkgebied(row: dict[str, str], label: str, line: int) -> frozenset[str] | None:
+    """The optional ``werkgebied`` column: space-separated jeugdregio codes; empty or absent: none."""
+    codes = row.get("werkgebied", "").split()
+    if not codes:
+        return None
+    bad = [c for c in codes if not (c.startswith("JZ") and c[2:].isdigit())]
+    if bad:
+        raise ScenarioError(label, [(f"line {line}, werkgebied", f"not jeugdregio codes (JZnn): {shown(bad, 120)}")])
+    return frozenset(codes)
+
+
+def _branch_in_area(scenario: Scenario, geography: Geography, serves: frozenset[str]) -> tuple[Gemeente | None, float]:
+    """The part of an organisation with a werkgebied (a GI) that serves a sub-national run's area: its
+    share of the werkgebied's youth that lives in the area, placed in the area's largest gemeente of
+    those regions (its branch there; wherever its head office is). None: it serves none of the area."""
+    inside = [g for g in geography.gemeenten if g.region in serves]
+    if not inside:
+        return None, 0.0
+    column = scenario.demand.youth_column
+    total = sum(
+        float(r[column])
+        for r in _read_csv(scenario.gemeenten_file, "gemeenten_file", [column])
+        if r["jeugdregio_code"] in serves
+    )
+    share = min(1.0, sum(g.youth for g in inside) / total) if total > 0 else 1.0
+    return max(inside, key=lambda g: (g.youth, g.code)), share
+
+
 def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
-    """Providers located in the scenario's gemeenten, with their offer of active care forms."""
+    """Providers located in the scenario's gemeenten, with their offer of active care forms.
+
+    In a sub-national run (``regions``) a provider with a werkgebied (the GIs) takes part with the
+    share of its places and reserves that serves the area (:func:`_branch_in_area`)."""
     pfile, ffile = scenario.providers.file, scenario.providers.places_file
     prow = _read_csv(pfile, "providers.file", ["provider_id", "naam", "gemeentecode", "groep", "reserves_eur"])
     frow = _read_csv(
@@ -312,7 +386,13 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
         seen.add(pid)
         reserves = _number(r, "reserves_eur", pfile, i, -1e12, 1e12)
         g = where.get(r["gemeentecode"])
-        if g is None or pid not in offers:
+        serves = _werkgebied(r, pfile, i)
+        forms = offers.get(pid, [])
+        if serves is not None and scenario.regions is not None and forms:
+            g, share = _branch_in_area(scenario, geography, serves)
+            forms = [dataclasses.replace(f, places=max(1, round(f.places * share))) for f in forms]
+            reserves *= share
+        if g is None or not forms:
             continue  # outside the scenario's area, or offers none of its care forms
         providers.append(
             Provider(
@@ -321,9 +401,10 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 gemeente=g.code,
                 group=r["groep"],
                 reserves_eur=reserves,
-                forms=tuple(sorted(offers[pid], key=lambda f: f.care_form)),
+                forms=tuple(sorted(forms, key=lambda f: f.care_form)),
                 lon=g.lon,
                 lat=g.lat,
+                serves=serves,
             )
         )
     _check_shocks(scenario, geography, known_ids, providers)

@@ -154,14 +154,24 @@ class PurchasingRegime:
         return Market(units_sorted, unit_for, contracts, eligible, tariff)
 
     def _contract_providers(self, unit: Unit, candidates: Sequence[Provider]) -> list[Provider]:
+        """The providers in the unit's area, topped up with the nearest others to the minimum.
+
+        A provider with a werkgebied (``Provider.serves``, the GIs) is contracted by every unit of
+        the regions it serves, wherever its office is, and by no other unit (the national unit
+        covers every region)."""
         inside = set(unit.gemeenten)
 
         def dist(p: Provider) -> tuple[float, str]:
             return (distance_km(unit.lon, unit.lat, p.lon, p.lat), p.provider_id)
 
-        local = sorted((p for p in candidates if p.gemeente in inside), key=dist)
+        def serves_unit(p: Provider) -> bool:
+            return p.serves is None or unit.level == "national" or unit.region in p.serves
+
+        candidates = [p for p in candidates if serves_unit(p)]
+        local = sorted((p for p in candidates if p.gemeente in inside or p.serves is not None), key=dist)
         need = self.config.min_providers_per_contract - len(local)
         if need > 0:
-            others = sorted((p for p in candidates if p.gemeente not in inside), key=dist)
+            chosen = {p.provider_id for p in local}
+            others = sorted((p for p in candidates if p.provider_id not in chosen), key=dist)
             local += others[:need]
         return local
