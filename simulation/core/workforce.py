@@ -37,14 +37,12 @@ def monthly_turnover(state: State, pf: int) -> float:
 def target_fte(state: State, pf: int) -> float:
     """The staff that all nominal places need."""
     pfs = state.provider_forms
-    cp = state.form_params[pfs.form[pf]].cost_price
-    return pfs.places[pf] * cp.staff_per_place.value / care_fte_factor(state, pf)
+    return pfs.places[pf] * state.staff_per_place[pfs.form[pf]] / care_fte_factor(state, pf)
 
 
 def effective_places(state: State, pf: int) -> int:
     pfs = state.provider_forms
-    cp = state.form_params[pfs.form[pf]].cost_price
-    by_staff = math.floor(pfs.fte[pf] * care_fte_factor(state, pf) / cp.staff_per_place.value + 1e-9)
+    by_staff = math.floor(pfs.fte[pf] * care_fte_factor(state, pf) / state.staff_per_place[pfs.form[pf]] + 1e-9)
     return max(0, min(pfs.places[pf], by_staff))
 
 
@@ -88,9 +86,8 @@ def turnover_and_hiring(state: State, month: int) -> None:
                 pfs.fte[pf] = 0.0
                 pipe.clear()
                 continue
-            cp = state.form_params[pfs.form[pf]].cost_price
             occupied = pfs.occupied_days[pf] / days if days > 0 else 0.0
-            capacity = pfs.fte[pf] * care_fte_factor(state, pf) / cp.staff_per_place.value
+            capacity = pfs.fte[pf] * care_fte_factor(state, pf) / state.staff_per_place[pfs.form[pf]]
             workload = occupied / capacity if capacity > 0 else 0.0
             rate = monthly_turnover(state, pf) * days / (365.0 / 12.0)
             rate *= 1.0 + wf.workload_turnover_elasticity.value * max(0.0, workload - 1.0)
