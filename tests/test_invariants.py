@@ -259,11 +259,19 @@ def check_money(res, scenario) -> None:
         if scenario.transition is None:
             assert (rows["n_contracts"] == contracts.get(p.provider_id, 0)).all()
             assert (rows["n_term_sets"] == len(term_sets.get(p.provider_id, ()))).all()
-        share = np.minimum(
-            fin.provider_admin_share_max.value,
-            rows["n_contracts"] * fin.provider_admin_share_per_contract.value
-            + rows["n_term_sets"] * fin.provider_admin_share_per_term_set.value,
-        )
+        if fin.admin is None:
+            raw = (
+                rows["n_contracts"] * fin.provider_admin_share_per_contract.value
+                + rows["n_term_sets"] * fin.provider_admin_share_per_term_set.value
+            )
+        else:  # the curve: reference share, per doubling of term sets, per contract beyond them
+            sets = np.maximum(1, rows["n_term_sets"])
+            raw = (
+                fin.admin.reference_share.value
+                + fin.admin.per_doubling_of_term_sets.value * np.log2(sets / fin.admin.reference_term_sets.value)
+                + fin.admin.per_extra_contract.value * np.maximum(0, rows["n_contracts"] - sets)
+            )
+        share = np.clip(raw, 0.0, fin.provider_admin_share_max.value)
         np.testing.assert_allclose(rows["admin_share"], share, rtol=1e-12)
         if len(p.forms) == 1:
             (offer,) = p.forms

@@ -5,13 +5,25 @@ and indexed with tariffs. Each test has a hand-computed answer and fails with it
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
-from simulation.config import validate_scenario
+from simulation.config import load_scenario, validate_scenario
 from simulation.core import finance
-from simulation.core.world import Contract, Gemeente, Geography, Market, Provider, ProviderForm, Unit
+from simulation.core.world import (
+    Contract,
+    Gemeente,
+    Geography,
+    Market,
+    Provider,
+    ProviderForm,
+    Unit,
+    load_geography,
+    load_providers,
+)
 from simulation.landscape import monthly_cost_per_place
+from simulation.regimes import regime_for
 from simulation.regimes.base import PurchasingRegime
 from tests.conftest import make_scenario, run
 from tests.test_providers import sourced, with_overrides
@@ -187,3 +199,18 @@ def test_budget_ceilings_follow_a_tariff_change(tmp_path) -> None:
         paid[indexed] = pay["paid_eur"].sum()
     assert paid[False] == pytest.approx(365_000, rel=1e-9)
     assert paid[True] == pytest.approx(1.5 * 365_000, rel=1e-9)
+
+
+def test_the_reference_term_sets_are_the_median_of_the_fragmented_default() -> None:
+    # The administration curve is anchored at the reported share for the median provider of
+    # today's (fragmented) market: the stated median must be the one the market has.
+    s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "gefragmenteerd.yaml")
+    geo = load_geography(s)
+    market = regime_for(s).build(geo, s.active_care_forms(), load_providers(s, geo))
+    terms: dict[str, set[str]] = {}
+    for c in market.contracts:
+        terms.setdefault(c.provider_id, set()).add(c.unit_id)
+    counts = sorted(len(v) for v in terms.values())
+    median = counts[len(counts) // 2]
+    assert s.finance.admin is not None
+    assert s.finance.admin.reference_term_sets.value == median
