@@ -214,3 +214,19 @@ def test_the_reference_term_sets_are_the_median_of_the_fragmented_default() -> N
     median = counts[len(counts) // 2]
     assert s.finance.admin is not None
     assert s.finance.admin.reference_term_sets.value == median
+
+
+def test_fragmented_units_differ_in_tariff_within_the_documented_spread() -> None:
+    s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "gefragmenteerd.yaml")
+    geo = load_geography(s)
+    providers = load_providers(s, geo)
+    reference = s.care_forms["intensief_ambulant"].tariff_eur_per_day.value
+    tariffs = [t for (uid, f), t in regime_for(s).build(geo, s.active_care_forms(), providers).tariff.items()
+               if f == "intensief_ambulant" and uid.startswith("S-")]  # fmt: skip
+    assert len(tariffs) > 50 and len(set(tariffs)) == len(tariffs)  # each unit its own tariff
+    assert all(abs(t / reference - 1.0) <= s.regime.tariff_spread + 1e-12 for t in tariffs)
+    assert max(tariffs) / min(tariffs) > 1.15  # the spread is used, not only allowed
+    # One term set per region (the regional regime): one tariff, the reference.
+    regional = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "regionaal.yaml")
+    market = regime_for(regional).build(geo, regional.active_care_forms(), providers)
+    assert {t for (_, f), t in market.tariff.items() if f == "intensief_ambulant"} == {reference}
