@@ -67,12 +67,41 @@ def test_admin_curve_is_anchored_at_the_reference_and_grows_per_doubling(tmp_pat
 
 
 def test_admin_takes_the_curve_share_of_staff_time_in_a_run(tmp_path) -> None:
-    # One provider, one unit: one term set, so 0.30 - 2 x 0.03 = 0.24 of productive time.
-    s = _with_curve(make_scenario(tmp_path, places=[4], rate_per_day=0.1, mean_days=10.0, years=0.25))
-    led = run(s).tables["ledger"]
-    assert set(led["n_term_sets"]) == {1}
-    assert led["admin_share"].iloc[0] == pytest.approx(0.24)
-    assert led["fte"].iloc[0] == pytest.approx(4 / (1 - 0.24))
+    # One provider, one unit: one term set, so 0.30 - 2 x 0.03 = 0.24 of productive time. The
+    # provider staffs its 4 places as the tariff pays for them, at the reference share (0.30), or
+    # (own_share) at its own share.
+    for target, share in (("reference_share", 0.30), ("own_share", 0.24)):
+        s = make_scenario(tmp_path / target, places=[4], rate_per_day=0.1, mean_days=10.0, years=0.25)
+        s = _with_curve(s)
+        s = with_overrides(s, finance={"admin": {"staff_target": target}})
+        led = run(s).tables["ledger"]
+        assert set(led["n_term_sets"]) == {1}
+        assert led["admin_share"].iloc[0] == pytest.approx(0.24)
+        assert led["fte"].iloc[0] == pytest.approx(4 / (1 - share))
+
+
+def test_administration_above_the_reference_takes_places_away(tmp_path) -> None:
+    # One provider of 10 places contracted by two sub-regional units: two term sets. With the
+    # curve at 0.30 for one term set and 0.20 per doubling, it carries 0.50. Staffed as the tariff
+    # pays (at 0.30: 10 / 0.7 FTE), its care time fills floor(10 / 0.7 x 0.5) = 7 places; staffed at
+    # its own share (20 FTE) all 10.
+    places = {}
+    for target in ("reference_share", "own_share"):
+        s = make_scenario(
+            tmp_path / target, places=[10], rate_per_day=0.1, mean_days=10.0, years=0.25, n_gemeenten=2,
+            min_providers_per_contract=1, admin_share_max=0.9,
+        )  # fmt: skip
+        curve = {**CURVE, "reference_term_sets": sourced(1.0), "per_doubling_of_term_sets": sourced(0.2)}
+        s = _with_curve(s)
+        s = with_overrides(
+            s,
+            regime={"kind": "fragmented", "split": {"target_youth_per_unit": 182_500.0}},
+            finance={"admin": {**curve, "staff_target": target}},
+        )
+        led = run(s).tables["ledger"]
+        assert set(led["n_term_sets"]) == {2} and led["admin_share"].iloc[0] == pytest.approx(0.5)
+        places[target] = led["place_days"].iloc[0] / led["days"].iloc[0]
+    assert places == {"reference_share": pytest.approx(7.0), "own_share": pytest.approx(10.0)}
 
 
 def test_staff_implied_by_the_tariff_cover_costs_at_break_even_with_the_reference_share(tmp_path) -> None:

@@ -28,6 +28,11 @@ class AdminCurve(FrozenModel):
     reference_term_sets: Sourced
     per_doubling_of_term_sets: Sourced
     per_extra_contract: Sourced
+    staff_target: Literal["reference_share", "own_share"] = Field(
+        default="reference_share",
+        description="the staff a provider aims for: what its places need at the reference share (the staff the "
+        "tariff pays for; its own share then decides how much of that time is care), or at its own share",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> AdminCurve:

@@ -35,9 +35,18 @@ def monthly_turnover(state: State, pf: int) -> float:
 
 
 def target_fte(state: State, pf: int) -> float:
-    """The staff that all nominal places need."""
+    """The staff that all nominal places need: at the provider's own administration share, or
+    (``finance.admin.staff_target: reference_share``) at the reference share, the staff the tariff
+    pays for. Then less administration than the reference frees care time for places that staff
+    could not fill, and more takes places away (effective capacity = FTE x (1 - admin share))."""
     pfs = state.provider_forms
-    return pfs.places[pf] * state.staff_per_place[pfs.form[pf]] / care_fte_factor(state, pf)
+    curve = state.scenario.finance.admin
+    if curve is not None and curve.staff_target == "reference_share":
+        cp = state.form_params[pfs.form[pf]].cost_price
+        factor = (1.0 - cp.non_productive_share.value) * (1.0 - curve.reference_share.value)
+    else:
+        factor = care_fte_factor(state, pf)
+    return pfs.places[pf] * state.staff_per_place[pfs.form[pf]] / factor
 
 
 def effective_places(state: State, pf: int) -> int:
