@@ -45,8 +45,15 @@ __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_
 PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur", "werkgebied"]
 PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"]
 
-#: administration share assumed when sizing reserves (the model computes the real one per regime)
+#: administration share assumed when sizing reserves without finance.admin (the model computes
+#: the real one per regime; with finance.admin its reference_share is used)
 REFERENCE_ADMIN_SHARE = 0.10
+
+
+def reference_admin_share(scenario: Scenario) -> float:
+    """The administration share staffing and tariffs assume: ``finance.admin.reference_share``."""
+    admin = scenario.finance.admin
+    return admin.reference_share.value if admin is not None else REFERENCE_ADMIN_SHARE
 
 
 def _load(g: Sequence[Gemeente], key: str, form: CareForm) -> float:
@@ -76,8 +83,9 @@ def _pick_gemeente(rng: np.random.Generator, members: Sequence[Gemeente]) -> Gem
 
 
 def _group(
-    group: ProviderGroup, geo: Geography, forms: dict[str, CareForm], streams: Streams, index: int = 0
+    group: ProviderGroup, geo: Geography, scenario: Scenario, streams: Streams, index: int = 0
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    forms = scenario.care_forms
     rng = streams.generator(f"landscape/{group.name}")
     regions = geo.regions
     locations: list[Gemeente] = []
@@ -104,12 +112,12 @@ def _group(
             need = max(group.count, math.ceil(_load(geo.gemeenten, f, forms[f]) / util))
             places[f] = _integer_split(need, sizes)
 
-    return _rows(group, forms, locations, places, cost_factor, reserve_months)
+    return _rows(group, scenario, locations, places, cost_factor, reserve_months)
 
 
 def _rows(
     group: ProviderGroup,
-    forms: dict[str, CareForm],
+    scenario: Scenario,
     locations: Sequence[Gemeente],
     places: dict[str, np.ndarray],
     cost_factor: np.ndarray,
@@ -124,7 +132,13 @@ def _rows(
         monthly_cost = 0.0
         for f in group.forms:
             n = int(places[f][i])
-            monthly_cost += n * monthly_cost_per_place(forms[f], group.target_utilisation.value) * cost_factor[i]
+            per_place = monthly_cost_per_place(
+                scenario.care_forms[f],
+                group.target_utilisation.value,
+                reference_admin_share(scenario),
+                scenario.staff_per_place(f),
+            )
+            monthly_cost += n * per_place * cost_factor[i]
             offers.append({"provider_id": pid, "zorgvorm": f, "plaatsen": n, "kostenfactor": round(cost_factor[i], 4)})
         providers.append(
             {
@@ -141,13 +155,14 @@ def _rows(
 
 
 def _werkgebied_group(
-    group: ProviderGroup, geo: Geography, forms: dict[str, CareForm], streams: Streams, index: int = 0
+    group: ProviderGroup, geo: Geography, scenario: Scenario, streams: Streams, index: int = 0
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """A group whose organisations serve known regions (``werkgebied_file``; the GIs): one provider
     per row, in a gemeente of its regions drawn in proportion to youth. Each region's places (its
     load / target utilisation) are split over the organisations serving it by their ``gewicht``;
     ``size_sigma`` is not used. Its rows carry the werkgebied, so only units of those regions
     contract it (:meth:`simulation.regimes.base.PurchasingRegime._contract_providers`)."""
+    forms = scenario.care_forms
     field = f"providers.generator.groups.{index}.werkgebied_file"
     path = str(group.werkgebied_file)
     rows = read_csv(path, field, ["naam", "jeugdregio_codes", "gewicht", "bron"])
@@ -189,13 +204,22 @@ def _werkgebied_group(
                 share[i] += need * weights[i] / total
         places[f] = np.maximum(1, np.ceil(share)).astype(int)
     names = [r["naam"] for r in rows]
-    return _rows(group, forms, locations, places, cost_factor, reserve_months, names, [" ".join(c) for c in served])
+    return _rows(group, scenario, locations, places, cost_factor, reserve_months, names, [" ".join(c) for c in served])
 
 
-def monthly_cost_per_place(form: CareForm, occupancy: float, admin_share: float = REFERENCE_ADMIN_SHARE) -> float:
-    """Cost of one place a month, fully staffed, at ``occupancy`` (the cost-price rule of the model)."""
+def monthly_cost_per_place(
+    form: CareForm, occupancy: float, admin_share: float = REFERENCE_ADMIN_SHARE, staff_per_place: float | None = None
+) -> float:
+    """Cost of one place a month, fully staffed, at ``occupancy`` (the cost-price rule of the model).
+
+    ``staff_per_place`` defaults to the form's own (:meth:`Scenario.staff_per_place` gives it
+    when it is implied by the tariff)."""
     cp = form.cost_price
-    fte = cp.staff_per_place.value / ((1.0 - cp.non_productive_share.value) * (1.0 - admin_share))
+    if staff_per_place is None:
+        if cp.staff_per_place is None:
+            raise ValueError("staff_per_place is implied by the tariff: pass Scenario.staff_per_place(form)")
+        staff_per_place = cp.staff_per_place.value
+    fte = staff_per_place / ((1.0 - cp.non_productive_share.value) * (1.0 - admin_share))
     fixed = fte * cp.salary_eur_per_fte_year.value + cp.housing_eur_per_place_year.value
     return (fixed * (1.0 + cp.overhead_share.value) + cp.variable_eur_per_day.value * 365.0 * occupancy) / 12.0
 
@@ -212,7 +236,7 @@ def generate_landscape(scenario: Scenario) -> tuple[list[dict[str, object]], lis
     offers: list[dict[str, object]] = []
     for index, group in enumerate(gen.groups):
         build = _werkgebied_group if group.werkgebied_file else _group
-        p, o = build(group, geo, scenario.care_forms, streams, index)
+        p, o = build(group, geo, scenario, streams, index)
         providers += p
         offers += o
     return providers, offers

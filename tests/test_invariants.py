@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from simulation import runner
 from simulation.config import Shrink, Sourced, load_scenario
+from simulation.core import finance
 from tests.conftest import ESC_FORM, MAIN_FORM, SCENARIOS, make_scenario, run
 
 STATES = {"waiting", "in_care", "done", "escalated"}
@@ -157,32 +158,37 @@ def check_money(res, scenario) -> None:
         np.testing.assert_allclose(payments["paid_eur"], payments["delivered_eur"], rtol=1e-12)
     elif scenario.transition is None and len(payments):
         # Ceiling per contract and calendar year: factor x the unit's expected spend on the form
-        # (youth x rate x mean duration x tariff) shared equally by its contracted providers.
-        youth = {g.code: g.youth for g in world.geography.gemeenten}
-        units = {u.unit_id: u for u in world.market.units}
-        n_contracted: dict[tuple[str, str], int] = {}
-        for c in world.market.contracts:
-            n_contracted[(c.unit_id, c.care_form)] = n_contracted.get((c.unit_id, c.care_form), 0) + 1
-        ceiling = {}
-        for c in world.market.contracts:
-            form = scenario.care_forms[c.care_form]
-            kids = sum(youth[g] for g in units[c.unit_id].gemeenten)
-            spend = (
-                kids
-                * form.referral_rate_per_1000.value
-                / 1000.0
-                * form.duration.mean_days
-                * world.market.tariff[(c.unit_id, c.care_form)]
-            )
-            ceiling[(c.unit_id, c.provider_id, c.care_form)] = (
-                fin.budget_ceiling_factor.value * spend / n_contracted[(c.unit_id, c.care_form)]
-            )
+        # (youth x rate x mean duration x tariff) x the provider's share (even, or its expected
+        # share of the unit's care: tested by hand in test_providers); the shares of a unit sum to 1.
+        load = finance.unit_loads(scenario, world.geography.gemeenten, world.market)
+        if fin.budget_ceilings.split == "even":
+            shares = finance.even_shares(world.market)
+        else:
+            shares = finance.expected_shares(world.providers, world.market, load)
+        total: dict[tuple[str, str], float] = {}
+        for (unit, _, form), share in shares.items():
+            total[(unit, form)] = total.get((unit, form), 0.0) + share
+        for key, summed in total.items():
+            assert summed == pytest.approx(1.0 if load[key] > 0 else 0.0, abs=1e-9), key
+        ceiling = {
+            (c.unit_id, c.provider_id, c.care_form): fin.budget_ceiling_factor.value
+            * load[(c.unit_id, c.care_form)]
+            * 365.0
+            * world.market.tariff[(c.unit_id, c.care_form)]
+            * shares[(c.unit_id, c.provider_id, c.care_form)]
+            for c in world.market.contracts
+        }
         year = pd.to_datetime(payments["month"]).dt.year
         keys = [payments["unit_id"].astype(str), payments["provider_id"].astype(str), payments["care_form"].astype(str)]
-        for (unit, pid, form, _), part in payments.groupby([*keys, year]):
+        idx = fin.tariff_indexation_per_year
+        for (unit, pid, form, y), part in payments.groupby([*keys, year]):
             cap = ceiling.get((unit, pid, form))
             if cap is None:
                 continue  # a pooled neighbour's provider, placed without a contract of this unit
+            if fin.budget_ceilings.indexed and idx is not None:
+                cap *= (1.0 + idx.value) ** (int(y) - scenario.start_date.year)  # ceilings follow tariffs
+            if fin.budget_ceilings.indexed and scenario.tariff_changes:
+                continue  # a change within the year scales what is left of the ceiling
             assert part["paid_eur"].sum() <= cap * (1 + 1e-9) + 1e-6
             if (part["paid_eur"] < part["delivered_eur"] - 1e-6).any():
                 assert part["paid_eur"].sum() == pytest.approx(cap, rel=1e-9)
@@ -253,11 +259,19 @@ def check_money(res, scenario) -> None:
         if scenario.transition is None:
             assert (rows["n_contracts"] == contracts.get(p.provider_id, 0)).all()
             assert (rows["n_term_sets"] == len(term_sets.get(p.provider_id, ()))).all()
-        share = np.minimum(
-            fin.provider_admin_share_max.value,
-            rows["n_contracts"] * fin.provider_admin_share_per_contract.value
-            + rows["n_term_sets"] * fin.provider_admin_share_per_term_set.value,
-        )
+        if fin.admin is None:
+            raw = (
+                rows["n_contracts"] * fin.provider_admin_share_per_contract.value
+                + rows["n_term_sets"] * fin.provider_admin_share_per_term_set.value
+            )
+        else:  # the curve: reference share, per doubling of term sets, per contract beyond them
+            sets = np.maximum(1, rows["n_term_sets"])
+            raw = (
+                fin.admin.reference_share.value
+                + fin.admin.per_doubling_of_term_sets.value * np.log2(sets / fin.admin.reference_term_sets.value)
+                + fin.admin.per_extra_contract.value * np.maximum(0, rows["n_contracts"] - sets)
+            )
+        share = np.clip(raw, 0.0, fin.provider_admin_share_max.value)
         np.testing.assert_allclose(rows["admin_share"], share, rtol=1e-12)
         if len(p.forms) == 1:
             (offer,) = p.forms

@@ -12,7 +12,7 @@ from __future__ import annotations
 from simulation.config.base import DATE_MAX, DATE_MIN, FrozenModel, Provenance, Sourced
 from simulation.config.care_forms import CareForm, CostPrice, Duration, Escalation
 from simulation.config.errors import ScenarioError, pydantic_problems, shown
-from simulation.config.finance import EarlyWarning, Finance, Shrink, Support
+from simulation.config.finance import AdminCurve, BudgetCeilings, EarlyWarning, Finance, Shrink, Support
 from simulation.config.loader import (
     PROJECT_ROOT,
     LoadPolicy,
@@ -44,6 +44,8 @@ __all__ = [
     "MAX_DEMAND_FACTOR",
     "MAX_REPLICATION_YEARS",
     "PROJECT_ROOT",
+    "AdminCurve",
+    "BudgetCeilings",
     "CareForm",
     "CostPrice",
     "Demand",

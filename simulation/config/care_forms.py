@@ -53,10 +53,15 @@ class CostPrice(FrozenModel):
 
     ``staff_per_place`` is care time (FTE) per occupied place: the inverse of the caseload norm for
     jeugdbescherming and jeugdreclassering. A professional is productive ``1 - non_productive_share``
-    of paid time and spends a regime-dependent share of that on administration.
+    of paid time and spends a regime-dependent share of that on administration. Left out, it is
+    implied by the form's tariff under the reasonable-price rule (AMvB reele prijzen): the tariff
+    covers the costs at ``break_even_occupancy`` (default ``finance.break_even_occupancy``) when
+    administration takes ``finance.admin.reference_share``, the share the model charges the median
+    provider of today's fragmented market (:meth:`Scenario.staff_per_place`).
     """
 
-    staff_per_place: Sourced
+    staff_per_place: Sourced | None = None
+    break_even_occupancy: Sourced | None = None
     salary_eur_per_fte_year: Sourced
     non_productive_share: Sourced
     overhead_share: Sourced
@@ -66,7 +71,10 @@ class CostPrice(FrozenModel):
 
     @model_validator(mode="after")
     def _ranges(self) -> CostPrice:
-        check_range("staff_per_place.value", self.staff_per_place.value, 0.0, 20.0, low_open=True)
+        if self.staff_per_place is not None:
+            check_range("staff_per_place.value", self.staff_per_place.value, 0.0, 20.0, low_open=True)
+        if self.break_even_occupancy is not None:
+            check_range("break_even_occupancy.value", self.break_even_occupancy.value, 0.0, 1.0, low_open=True)
         check_range("salary_eur_per_fte_year.value", self.salary_eur_per_fte_year.value, 0.0, 1e6)
         check_range("non_productive_share.value", self.non_productive_share.value, 0.0, 0.9)
         check_range("overhead_share.value", self.overhead_share.value, 0.0, 2.0)

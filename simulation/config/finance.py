@@ -8,7 +8,53 @@ from pydantic import Field, model_validator
 
 from simulation.config.base import FrozenModel, Sourced, check_range
 
-__all__ = ["EarlyWarning", "Finance", "Shrink", "Support"]
+__all__ = ["AdminCurve", "BudgetCeilings", "EarlyWarning", "Finance", "Shrink", "Support"]
+
+
+class AdminCurve(FrozenModel):
+    """Administration's share of a professional's productive time, by the term sets a provider serves.
+
+    ``share = reference_share + per_doubling_of_term_sets x log2(T / reference_term_sets)
+    + per_extra_contract x (C - T)``, within [0, ``provider_admin_share_max``], for a provider with
+    ``T`` distinct sets of contract terms (contracting units; at least 1) and ``C`` contracts. The
+    curve is anchored at the reported share: a provider with ``reference_term_sets`` term sets (the
+    median of today's fragmented market) carries ``reference_share``; staff per place and tariffs
+    (the reasonable-price rule) use the same ``reference_share``. Each doubling of the term sets
+    adds ``per_doubling_of_term_sets`` (a log curve: a provider's second term set costs more new
+    product codes, reporting and invoicing routines than its tenth).
+    """
+
+    reference_share: Sourced
+    reference_term_sets: Sourced
+    per_doubling_of_term_sets: Sourced
+    per_extra_contract: Sourced
+    staff_target: Literal["reference_share", "own_share"] = Field(
+        default="reference_share",
+        description="the staff a provider aims for: what its places need at the reference share (the staff the "
+        "tariff pays for; its own share then decides how much of that time is care), or at its own share",
+    )
+
+    @model_validator(mode="after")
+    def _ranges(self) -> AdminCurve:
+        check_range("reference_share.value", self.reference_share.value, 0.0, 0.9)
+        check_range("reference_term_sets.value", self.reference_term_sets.value, 1.0, 1000.0)
+        check_range("per_doubling_of_term_sets.value", self.per_doubling_of_term_sets.value, 0.0, 0.5)
+        check_range("per_extra_contract.value", self.per_extra_contract.value, 0.0, 0.5)
+        return self
+
+
+class BudgetCeilings(FrozenModel):
+    """How a unit's ceiling for a care form is split over its contracted providers, and whether it
+    follows tariff changes.
+
+    ``expected_share``: in proportion to each provider's expected share of the unit's care, with
+    children going to the nearest provider first (providers' places are filled by the nearest
+    units' expected load first); ``even``: the same for every contracted provider. ``indexed``:
+    a tariff change (indexation included) scales the ceilings of the forms it touches.
+    """
+
+    split: Literal["expected_share", "even"] = "expected_share"
+    indexed: bool = True
 
 
 class Shrink(FrozenModel):
@@ -56,9 +102,20 @@ class Finance(FrozenModel):
     ``provider_admin_share_max``. Contracting units pay a fixed amount per unit and per contract.
     """
 
-    provider_admin_share_per_contract: Sourced
-    provider_admin_share_per_term_set: Sourced
+    provider_admin_share_per_contract: Sourced | None = None
+    provider_admin_share_per_term_set: Sourced | None = None
     provider_admin_share_max: Sourced
+    admin: AdminCurve | None = Field(
+        default=None, description="the administration curve; without it the linear per-contract/term-set rule"
+    )
+    admin_term_sets: Literal["unit", "region"] = Field(
+        default="unit",
+        description="what counts as one set of contract terms for administration: each contracting unit, or "
+        "each jeugdregio (the regional setting, to isolate administration from the other regime mechanisms)",
+    )
+    break_even_occupancy: Sourced | None = Field(
+        default=None, description="occupancy at which a tariff covers costs (reasonable-price rule), in (0, 1]"
+    )
     municipal_admin_eur_per_contract_month: Sourced
     municipal_admin_eur_per_unit_month: Sourced
     months_negative_before_notice: int = Field(ge=1, le=120)
@@ -69,6 +126,7 @@ class Finance(FrozenModel):
     cost_indexation_per_year: Sourced | None = None
     tariff_indexation_per_year: Sourced | None = None
     budget_ceiling_factor: Sourced | None = None
+    budget_ceilings: BudgetCeilings = Field(default_factory=BudgetCeilings)
     shrink: Shrink | None = None
     support: Support | None = None
 
@@ -80,12 +138,25 @@ class Finance(FrozenModel):
                 check_range(f"{name}.value", value.value, -0.5, 0.5)
         if self.budget_ceiling_factor is not None:
             check_range("budget_ceiling_factor.value", self.budget_ceiling_factor.value, 0.0, 100.0, low_open=True)
+        linear = (self.provider_admin_share_per_contract, self.provider_admin_share_per_term_set)
+        if self.admin is None and None in linear:
+            raise ValueError(
+                "admin: give either 'admin' (the administration curve) or both provider_admin_share_per_contract "
+                "and provider_admin_share_per_term_set"
+            )
+        if self.admin is not None and linear != (None, None):
+            raise ValueError(
+                "admin: the curve replaces provider_admin_share_per_contract and _per_term_set; remove them"
+            )
         for name in (
             "provider_admin_share_per_contract",
             "provider_admin_share_per_term_set",
             "provider_admin_share_max",
         ):
-            check_range(f"{name}.value", getattr(self, name).value, 0.0, 1.0)
+            if getattr(self, name) is not None:
+                check_range(f"{name}.value", getattr(self, name).value, 0.0, 1.0)
+        if self.break_even_occupancy is not None:
+            check_range("break_even_occupancy.value", self.break_even_occupancy.value, 0.0, 1.0, low_open=True)
         for name in ("municipal_admin_eur_per_contract_month", "municipal_admin_eur_per_unit_month"):
             check_range(f"{name}.value", getattr(self, name).value, 0.0, 1e9)
         return self

@@ -86,7 +86,16 @@ class Regime(FrozenModel):
     regional_forms: list[str] = Field(default_factory=list)
     split: Split = Field(default_factory=Split)
     min_providers_per_contract: int = Field(default=2, ge=1, le=1000)
-    tariff_spread: float = Field(default=0.0, ge=0.0, lt=1.0)
+    contract_reach_km: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1000.0,
+        description="a unit also contracts the providers of a form within this distance (km) of any of its "
+        "gemeenten, in [0, 1000]; 0: only those inside it (and the nearest others up to the minimum)",
+    )
+    tariff_spread: float = Field(
+        default=0.0, ge=0.0, lt=1.0, description="each unit's tariff is the reference x (1 + U(-spread, spread))"
+    )
     note: str = ""
 
 

@@ -191,6 +191,24 @@ class Scenario(FrozenModel):
                 for key in group.forms:
                     if key not in forms:
                         problems.append(f"providers.generator.groups.{g}.forms: unknown care form {key!r}")
+        for key, form in self.care_forms.items():
+            if form.cost_price.staff_per_place is not None:
+                continue
+            if self.finance.admin is None:
+                problems.append(
+                    f"care_forms.{key}.cost_price.staff_per_place: left out, it is implied by the tariff at "
+                    "finance.admin.reference_share; give finance.admin or a staff_per_place"
+                )
+            elif form.cost_price.break_even_occupancy is None and self.finance.break_even_occupancy is None:
+                problems.append(
+                    f"care_forms.{key}.cost_price.break_even_occupancy: needed (or finance.break_even_occupancy) "
+                    "to imply staff_per_place from the tariff"
+                )
+            elif self.staff_per_place(key) <= 0:
+                problems.append(
+                    f"care_forms.{key}.cost_price: the tariff does not cover housing and variable costs at the "
+                    "break-even occupancy, so it implies no staff; give staff_per_place or a higher tariff"
+                )
         kind = self.regime.kind
         if self.regime.pooled_forms and kind == "fragmented":
             problems.append(
@@ -252,6 +270,28 @@ class Scenario(FrozenModel):
                 if levels.get(k) == "landelijk":
                     problems.append(f"{path}.regional_forms: {k!r} has level landelijk; it is bought nationally")
         return problems
+
+    def staff_per_place(self, key: str) -> float:
+        """Care FTE per occupied place of care form ``key``: given, or implied by its tariff.
+
+        The reasonable-price rule (AMvB reele prijzen, Stb 2024, 69: professionals' client and
+        non-client time, client costs, overhead) read backwards: at occupancy ``b`` the tariff
+        pays for ``((tariff - variable) x b x 365 / (1 + overhead) - housing) / salary`` paid FTE
+        per place, of which ``(1 - non_productive) x (1 - reference admin share)`` is care time.
+        """
+        form = self.care_forms[key]
+        cp = form.cost_price
+        if cp.staff_per_place is not None:
+            return cp.staff_per_place.value
+        admin = self.finance.admin
+        occupancy = cp.break_even_occupancy or self.finance.break_even_occupancy
+        if admin is None or occupancy is None:
+            raise ValueError(f"care_forms.{key}.cost_price.staff_per_place cannot be implied (see the docstring)")
+        margin_per_place = (form.tariff_eur_per_day.value - cp.variable_eur_per_day.value) * occupancy.value * 365.0
+        paid_fte = (margin_per_place / (1.0 + cp.overhead_share.value) - cp.housing_eur_per_place_year.value) / (
+            cp.salary_eur_per_fte_year.value
+        )
+        return paid_fte * (1.0 - cp.non_productive_share.value) * (1.0 - admin.reference_share.value)
 
     @property
     def horizon_days(self) -> float:

@@ -10,46 +10,132 @@ sets (contracting units) a provider serves.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
+from simulation.config import Scenario
 from simulation.core.state import ACTIVE, State
+from simulation.core.world import Gemeente, Market, Provider, distance_km
 
 __all__ = [
     "accrue_contract",
     "accrue_provider_form",
+    "admin_share",
     "book_costs",
     "book_margins",
     "budget_ceilings",
     "cost_index",
+    "even_shares",
+    "expected_shares",
+    "index_ceilings",
     "municipal_costs",
     "open_account",
     "pay_contracts",
     "settle",
     "shrink_losing_forms",
     "start_next_month",
+    "unit_loads",
     "update_admin",
 ]
 
 
 def budget_ceilings(state: State) -> dict[tuple[str, str, str], float]:
-    """Yearly ceiling per contract: factor x the unit's expected spend on the form / its providers."""
+    """Yearly ceiling per contract: factor x the unit's expected spend on the form x the provider's share.
+
+    The share is the provider's expected share of the unit's care (``expected_share``, see
+    :func:`expected_shares`) or ``1 / providers`` (``even``).
+    """
     factor = state.scenario.finance.budget_ceiling_factor
     if factor is None:
         return {}
-    youth = {g.code: g.youth for g in state.world.geography.gemeenten}
+    split = state.scenario.finance.budget_ceilings.split
     out: dict[tuple[str, str, str], float] = {}
     for m in state.markets:
-        per_unit: dict[tuple[str, str], list[str]] = {}
-        for c in m.contracts:
-            per_unit.setdefault((c.unit_id, c.care_form), []).append(c.provider_id)
-        units = {u.unit_id: u for u in m.units}
-        for (uid, f), pids in per_unit.items():
-            form = state.scenario.care_forms[f]
-            kids = sum(youth.get(g, 0.0) for g in units[uid].gemeenten)
-            in_care = kids * form.referral_rate_per_1000.value / 1000.0 / 365.0 * form.duration.mean_days
-            spend = in_care * m.tariff[(uid, f)] * 365.0
-            for pid in pids:
-                out[(uid, pid, f)] = factor.value * spend / len(pids)
+        load = unit_loads(state.scenario, state.world.geography.gemeenten, m)
+        shares = expected_shares(state.world.providers, m, load) if split == "expected_share" else even_shares(m)
+        for (uid, pid, f), share in shares.items():
+            spend = load[(uid, f)] * m.tariff[(uid, f)] * 365.0
+            out[(uid, pid, f)] = factor.value * spend * share
     return out
+
+
+def unit_loads(scenario: Scenario, gemeenten: Iterable[Gemeente], market: Market) -> dict[tuple[str, str], float]:
+    """Expected children in care per (unit, care form) it buys (Little's law on the referral rate)."""
+    youth = {g.code: g.youth for g in gemeenten}
+    units = {u.unit_id: u for u in market.units}
+    out: dict[tuple[str, str], float] = {}
+    for c in market.contracts:
+        key = (c.unit_id, c.care_form)
+        if key not in out:
+            form = scenario.care_forms[c.care_form]
+            kids = sum(youth.get(g, 0.0) for g in units[c.unit_id].gemeenten)
+            out[key] = kids * form.referral_rate_per_1000.value / 1000.0 / 365.0 * form.duration.mean_days
+    return out
+
+
+def even_shares(market: Market) -> dict[tuple[str, str, str], float]:
+    """Every contracted provider of a (unit, form) the same share."""
+    count: dict[tuple[str, str], int] = {}
+    for c in market.contracts:
+        count[(c.unit_id, c.care_form)] = count.get((c.unit_id, c.care_form), 0) + 1
+    return {(c.unit_id, c.provider_id, c.care_form): 1.0 / count[(c.unit_id, c.care_form)] for c in market.contracts}
+
+
+def expected_shares(
+    providers: Iterable[Provider], market: Market, load: dict[tuple[str, str], float]
+) -> dict[tuple[str, str, str], float]:
+    """Each contracted provider's expected share of its unit's care for a form.
+
+    Children go to the nearest contracted provider with room, so a provider's places are expected
+    to fill with the load of the units nearest to it: the (unit, provider) pairs of a form are
+    taken nearest first (ties by ids) and each gives the unit as much of its remaining load as
+    the provider has places left. Load no place was left for (a unit whose contracted providers
+    are short of places) is shared in proportion to places. The shares of a (unit, form) sum to 1.
+    """
+    providers = list(providers)
+    places = {(o.provider_id, o.care_form): o.places for p in providers for o in p.forms}
+    where = {p.provider_id: (p.lon, p.lat) for p in providers}
+    units = {u.unit_id: u for u in market.units}
+    pairs = []
+    for c in market.contracts:
+        u = units[c.unit_id]
+        lon, lat = where.get(c.provider_id, (u.lon, u.lat))
+        pairs.append((distance_km(u.lon, u.lat, lon, lat), c.unit_id, c.provider_id, c.care_form))
+    pairs.sort()
+    room = {(pid, f): float(places.get((pid, f), 0)) for _, _, pid, f in pairs}
+    left = dict(load)
+    given: dict[tuple[str, str, str], float] = {}
+    for _, uid, pid, f in pairs:
+        take = min(left[(uid, f)], room[(pid, f)])
+        given[(uid, pid, f)] = take
+        left[(uid, f)] -= take
+        room[(pid, f)] -= take
+    total_places: dict[tuple[str, str], float] = {}
+    for _, uid, pid, f in pairs:
+        total_places[(uid, f)] = total_places.get((uid, f), 0.0) + places.get((pid, f), 0)
+    out = {}
+    for key, take in given.items():
+        uid, pid, f = key
+        total = load[(uid, f)]
+        if total <= 0:
+            out[key] = 0.0
+            continue
+        rest = left[(uid, f)] * places.get((pid, f), 0) / total_places[(uid, f)] if total_places[(uid, f)] else 0.0
+        out[key] = (take + rest) / total
+    return out
+
+
+def index_ceilings(state: State, factor: float, forms: list[int]) -> None:
+    """A tariff change scales the ceilings of the forms it touches (``budget_ceilings.indexed``)."""
+    if not state.ceilings or not state.scenario.finance.budget_ceilings.indexed:
+        return
+    names = {state.care_forms[f] for f in forms}
+    for key in state.ceilings:
+        if key[2] in names:
+            state.ceilings[key] *= factor
+    contracts = state.contracts
+    for k, (q, _) in enumerate(contracts.keys):
+        if state.queues.keys[q][1] in names:
+            contracts.ceiling[k] *= factor
 
 
 def open_account(state: State, q: int, pf: int) -> int:
@@ -100,24 +186,48 @@ def settle(state: State, c: int) -> None:
 
 def update_admin(state: State) -> None:
     """Administration's share of staff time, from the contracts and term sets each provider has."""
-    fin = state.scenario.finance
     providers = state.providers
     n = len(providers.ids)
     n_contracts = [0] * n
     terms: list[set[str]] = [set() for _ in range(n)]
+    # One set of terms per unit, or (admin_term_sets: region) per jeugdregio, as if regional.
+    by_region = state.scenario.finance.admin_term_sets == "region"
+    region = {u.unit_id: u.region for m in state.markets for u in m.units}
     for unit, pid, _ in state.contracted:
         i = providers.index.get(pid)
         if i is not None:
             n_contracts[i] += 1
-            terms[i].add(unit)
+            terms[i].add(region[unit] if by_region else unit)
     for i in range(n):
         providers.n_contracts[i] = n_contracts[i]
         providers.n_term_sets[i] = len(terms[i])
-        providers.admin_share[i] = min(
-            fin.provider_admin_share_max.value,
-            n_contracts[i] * fin.provider_admin_share_per_contract.value
-            + len(terms[i]) * fin.provider_admin_share_per_term_set.value,
+        providers.admin_share[i] = admin_share(state, n_contracts[i], len(terms[i]))
+
+
+def admin_share(state: State, contracts: int, term_sets: int) -> float:
+    """Administration's share of productive time for a provider with these contracts and term sets.
+
+    With ``finance.admin`` (the curve): the reported share at the reference number of term sets,
+    plus a slope per doubling of the term sets and per contract beyond one per term set; without
+    it, the linear rule (per contract plus per term set). Within [0, the maximum].
+    """
+    fin = state.scenario.finance
+    curve = fin.admin
+    if curve is None:
+        assert fin.provider_admin_share_per_contract is not None and fin.provider_admin_share_per_term_set is not None
+        share = (
+            contracts * fin.provider_admin_share_per_contract.value
+            + term_sets * fin.provider_admin_share_per_term_set.value
         )
+    else:
+        # A provider serving no unit (only neighbours' pools) still keeps one set of books.
+        sets = max(1, term_sets)
+        share = (
+            curve.reference_share.value
+            + curve.per_doubling_of_term_sets.value * math.log2(sets / curve.reference_term_sets.value)
+            + curve.per_extra_contract.value * max(0, contracts - sets)
+        )
+    return min(fin.provider_admin_share_max.value, max(0.0, share))
 
 
 def cost_index(state: State, month: int) -> float:

@@ -109,6 +109,7 @@ def on_tariff(state: State, i: int) -> None:
     affected = set(forms)
     for f in forms:
         state.tariff_factor[f] *= factor
+    finance.index_ceilings(state, factor, forms)
     children, rate = state.children, state.contracts.rate
     for in_care in state.providers.in_care:
         for c in sorted(in_care):

@@ -291,6 +291,8 @@ class State:
         self.care_forms = world.care_forms
         self.form_index = {f: i for i, f in enumerate(self.care_forms)}
         self.form_params = [scenario.care_forms[f] for f in self.care_forms]
+        #: care FTE per occupied place, given or implied by the tariff (Scenario.staff_per_place)
+        self.staff_per_place = [scenario.staff_per_place(f) for f in self.care_forms]
         self.gemeente_index = {g.code: i for i, g in enumerate(world.geography.gemeenten)}
         self.markets = [world.market] + ([world.final_market] if world.final_market else [])
         #: calendar months as (start day, end day, first date); schedule.plan fills them in

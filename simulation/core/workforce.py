@@ -35,16 +35,23 @@ def monthly_turnover(state: State, pf: int) -> float:
 
 
 def target_fte(state: State, pf: int) -> float:
-    """The staff that all nominal places need."""
+    """The staff that all nominal places need: at the provider's own administration share, or
+    (``finance.admin.staff_target: reference_share``) at the reference share, the staff the tariff
+    pays for. Then less administration than the reference frees care time for places that staff
+    could not fill, and more takes places away (effective capacity = FTE x (1 - admin share))."""
     pfs = state.provider_forms
-    cp = state.form_params[pfs.form[pf]].cost_price
-    return pfs.places[pf] * cp.staff_per_place.value / care_fte_factor(state, pf)
+    curve = state.scenario.finance.admin
+    if curve is not None and curve.staff_target == "reference_share":
+        cp = state.form_params[pfs.form[pf]].cost_price
+        factor = (1.0 - cp.non_productive_share.value) * (1.0 - curve.reference_share.value)
+    else:
+        factor = care_fte_factor(state, pf)
+    return pfs.places[pf] * state.staff_per_place[pfs.form[pf]] / factor
 
 
 def effective_places(state: State, pf: int) -> int:
     pfs = state.provider_forms
-    cp = state.form_params[pfs.form[pf]].cost_price
-    by_staff = math.floor(pfs.fte[pf] * care_fte_factor(state, pf) / cp.staff_per_place.value + 1e-9)
+    by_staff = math.floor(pfs.fte[pf] * care_fte_factor(state, pf) / state.staff_per_place[pfs.form[pf]] + 1e-9)
     return max(0, min(pfs.places[pf], by_staff))
 
 
@@ -88,9 +95,8 @@ def turnover_and_hiring(state: State, month: int) -> None:
                 pfs.fte[pf] = 0.0
                 pipe.clear()
                 continue
-            cp = state.form_params[pfs.form[pf]].cost_price
             occupied = pfs.occupied_days[pf] / days if days > 0 else 0.0
-            capacity = pfs.fte[pf] * care_fte_factor(state, pf) / cp.staff_per_place.value
+            capacity = pfs.fte[pf] * care_fte_factor(state, pf) / state.staff_per_place[pfs.form[pf]]
             workload = occupied / capacity if capacity > 0 else 0.0
             rate = monthly_turnover(state, pf) * days / (365.0 / 12.0)
             rate *= 1.0 + wf.workload_turnover_elasticity.value * max(0.0, workload - 1.0)

@@ -6,7 +6,9 @@ fragmented split), ``regional`` (one unit per jeugdregio) or ``national`` (one u
 (bovenregionale afstemming). Everything else follows from the same rules for every regime:
 
 * a unit contracts, for each form it buys, the providers of that form located in its own
-  area; when fewer than ``min_providers_per_contract`` are there, it adds the nearest others;
+  area or within ``contract_reach_km`` of one of its gemeenten (providers work across unit
+  borders: many serve several units, each on its own terms); when fewer than
+  ``min_providers_per_contract`` are found, it adds the nearest others;
 * each unit has its own set of contract terms; the tariff is the care form's reference tariff,
   optionally varied per unit by ``tariff_spread`` (drawn once per seed, not per replication);
 * a waiting child may be placed with its unit's contracted providers, nearest first, and for
@@ -121,7 +123,7 @@ class PurchasingRegime:
                     rng = streams.generator(f"terms/{u.unit_id}/{f}")
                     factor = 1.0 + self.config.tariff_spread * (2.0 * rng.random() - 1.0)
                 price = form.tariff_eur_per_day.value * factor
-                chosen = self._contract_providers(u, offering[f])
+                chosen = self._contract_providers(u, offering[f], geography)
                 contracted[(u.unit_id, f)] = [p.provider_id for p in chosen]
                 tariff[(u.unit_id, f)] = price
                 used_units[u.unit_id] = u
@@ -153,22 +155,39 @@ class PurchasingRegime:
         units_sorted = sorted(used_units.values(), key=lambda u: u.unit_id)
         return Market(units_sorted, unit_for, contracts, eligible, tariff)
 
-    def _contract_providers(self, unit: Unit, candidates: Sequence[Provider]) -> list[Provider]:
-        """The providers in the unit's area, topped up with the nearest others to the minimum.
+    def _contract_providers(
+        self, unit: Unit, candidates: Sequence[Provider], geography: Geography | None = None
+    ) -> list[Provider]:
+        """The providers in the unit's area or within ``contract_reach_km`` of its gemeenten,
+        topped up with the nearest others to the minimum.
 
         A provider with a werkgebied (``Provider.serves``, the GIs) is contracted by every unit of
         the regions it serves, wherever its office is, and by no other unit (the national unit
         covers every region)."""
         inside = set(unit.gemeenten)
 
-        def dist(p: Provider) -> tuple[float, str]:
-            return (distance_km(unit.lon, unit.lat, p.lon, p.lat), p.provider_id)
-
         def serves_unit(p: Provider) -> bool:
             return p.serves is None or unit.level == "national" or unit.region in p.serves
 
         candidates = [p for p in candidates if serves_unit(p)]
-        local = sorted((p for p in candidates if p.gemeente in inside or p.serves is not None), key=dist)
+        reach = self.config.contract_reach_km
+        if reach > 0 and geography is not None:
+            where = geography.by_code()
+            points = [(where[g].lon, where[g].lat) for g in unit.gemeenten if g in where]
+            near = {
+                p.provider_id
+                for p in candidates
+                if p.gemeente not in inside and any(distance_km(x, y, p.lon, p.lat) <= reach for x, y in points)
+            }
+        else:
+            near = set()
+
+        def dist(p: Provider) -> tuple[float, str]:
+            return (distance_km(unit.lon, unit.lat, p.lon, p.lat), p.provider_id)
+
+        local = sorted(
+            (p for p in candidates if p.gemeente in inside or p.serves is not None or p.provider_id in near), key=dist
+        )
         need = self.config.min_providers_per_contract - len(local)
         if need > 0:
             chosen = {p.provider_id for p in local}

@@ -1,0 +1,128 @@
+"""Money and administration of the national default, per regime, against the reported figures.
+
+    .venv/bin/python -m scripts.money_check [--years 1] [--replications 2] [SCENARIO ...]
+
+Per scenario (default: the three regimes) it runs replications (lean recorder, monthly tables)
+and prints, over the run after the warm-up, the figures the field reports:
+
+* sector margin: sum of margins / sum of revenue (Jeugdautoriteit trend analysis 2023: 1.5%;
+  2018-2022 1.6% -> 1.1%, Stand van de Jeugdzorg 2024);
+* share of providers with a negative result over the run (about a quarter of 268 institutions,
+  2019; a third of the 64 systeempartijen, 2018: DOMAIN 1e);
+* the margin of each provider group (crisis services among them; JeugdzorgPlus 2023 0.1%,
+  GIs 2023 1.2%);
+* the mean administration share (revenue-weighted and per provider; 30% JA to 38% CBS AZW);
+* contracts and term sets per provider (> 1/3 of providers deliver in > 5 gemeenten, JA 2021);
+* unpaid care (budget ceilings) and the KPI waiting_at_end.
+
+The figures are measurements, not targets the script tunes anything to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+import pandas as pd
+
+from simulation.config import load_scenario
+from simulation.metrics import ALL
+from simulation.runner.replication import build_world, run_replication
+
+DEFAULT = ["scenarios/gefragmenteerd.yaml", "scenarios/regionaal.yaml", "scenarios/landelijk.yaml"]
+
+
+def measure(path: str, years: float, replications: int) -> dict[str, object]:
+    scenario = load_scenario(path, {"years": years, "replications": replications})
+    world = build_world(scenario)
+    group = {p.provider_id: p.group for p in world.providers}
+    rows: list[dict[str, float]] = []
+    by_group: list[pd.DataFrame] = []
+    contracts: list[pd.Series] = []
+    for rep in range(replications):
+        r = run_replication(scenario, rep, lean=True)
+        led = r.tables["ledger"]
+        led = led[led["t_start"] >= scenario.warmup_days]
+        per = led.groupby("provider_id").agg(
+            revenue=("revenue_eur", "sum"), margin=("margin_eur", "sum"), admin=("admin_share", "mean")
+        )
+        per = per[per["revenue"] > 0]
+        per["group"] = per.index.map(group)
+        g = per.groupby("group")[["revenue", "margin"]].sum()
+        g["loss_share"] = per.groupby("group")["margin"].apply(lambda m: float((m < 0).mean()))
+        months = led.assign(group=led["provider_id"].map(group))
+        months = months[months["revenue_eur"] > 0]
+        g["loss_months"] = months.groupby("group")["margin_eur"].apply(lambda m: float((m < 0).mean()))
+        by_group.append(g)
+        pay = r.tables["payments"]
+        first = led[led["month"] == led["month"].min()].set_index("provider_id")
+        contracts.append(first["n_term_sets"])
+        k = r.kpis
+        overall = k[k["care_form"] == ALL].set_index("kpi")["value"]
+        rows.append(
+            {
+                "sector_margin": per["margin"].sum() / per["revenue"].sum(),
+                "loss_share": float((per["margin"] < 0).mean()),
+                "admin_weighted": float(np.average(per["admin"], weights=per["revenue"])),
+                "admin_mean": float(per["admin"].mean()),
+                "unpaid_share": 1.0 - pay["paid_eur"].sum() / pay["delivered_eur"].sum(),
+                "unpaid_eur": pay["delivered_eur"].sum() - pay["paid_eur"].sum(),
+                "waiting_at_end": float(overall["waiting_at_end"]),
+                "contracts_mean": float(first["n_contracts"].mean()),
+            }
+        )
+    mean = pd.DataFrame(rows).mean()
+    g = (
+        pd.concat(by_group)
+        .groupby(level=0)
+        .agg(
+            revenue=("revenue", "sum"),
+            margin=("margin", "sum"),
+            loss_share=("loss_share", "mean"),
+            loss_months=("loss_months", "mean"),
+        )
+    )
+    g["margin_share"] = g["margin"] / g["revenue"]
+    terms = contracts[0]
+    units = {u.unit_id: len(u.gemeenten) for u in world.market.units}
+    served: dict[str, set[str]] = {}
+    members = {u.unit_id: u.gemeenten for u in world.market.units}
+    for c in world.market.contracts:
+        served.setdefault(c.provider_id, set()).update(members[c.unit_id])
+    gemeenten = pd.Series({p: len(v) for p, v in served.items()})
+    del units
+    return {
+        "name": scenario.name,
+        "summary": mean,
+        "groups": g[["margin_share", "loss_share", "loss_months"]],
+        "term_sets": terms.describe(percentiles=[0.1, 0.5, 0.9]),
+        "over_five": float((gemeenten > 5).mean()),
+        "over_five_units": float((terms > 5).mean()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenarios", nargs="*", default=DEFAULT)
+    ap.add_argument("--years", type=float, default=1.0)
+    ap.add_argument("--replications", type=int, default=2)
+    args = ap.parse_args(argv)
+    for path in args.scenarios:
+        out = measure(path, args.years, args.replications)
+        print(f"== {out['name']}")
+        for k, v in out["summary"].items():  # type: ignore[union-attr]
+            print(f"  {k:16s} {v:,.4f}")
+        print("  by provider group: margin, share of providers losing, share of provider-months losing")
+        for k, v in out["groups"].iterrows():  # type: ignore[union-attr]
+            print(f"    {k:28s} {v['margin_share']:+.4f} {v['loss_share']:.3f} {v['loss_months']:.3f}")
+        t = out["term_sets"]
+        print(f"  term sets per provider: {', '.join(f'{k} {v:.1f}' for k, v in t.items())}")  # type: ignore[union-attr]
+        print(f"  share of providers contracted for > 5 gemeenten: {out['over_five']:.3f}")
+        print(f"  share of providers with > 5 term sets: {out['over_five_units']:.3f}")
+        sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
