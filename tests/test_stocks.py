@@ -117,14 +117,22 @@ def test_conservation_against_the_episodes(flevoland) -> None:
 
 def test_waiting_equals_the_models_queue_lengths(flevoland) -> None:
     """The model counts its queues itself at each month's end (``waiting.waiting_end``); on 30 June
-    and 31 December that count, per care form, is the stocks' waiting count."""
+    and 31 December that count, per care form, is the stocks' waiting count, except for children
+    moved by a leaving provider and placed again by the horizon: the episodes do not date their
+    move, so the stocks count them in care across the gap (module docstring). The difference is
+    therefore at least 0 and at most the number of such children, and 0 where there are none."""
     _, res = flevoland
-    stocks, waiting = res.tables["stocks"], res.tables["waiting"]
+    stocks, waiting, ep = res.tables["stocks"], res.tables["waiting"], res.tables["episodes"]
     month_end = waiting["t_start"] + waiting["days"]
+    moved_and_placed = ep[(ep["replacements"] > 0) & (ep["state"] != "waiting")]
+    undated = moved_and_placed.groupby("care_form", observed=False).size()
     for t, part in stocks.groupby("day"):
         queues = waiting[np.isclose(month_end, t)].groupby("care_form", observed=True)["waiting_end"].sum()
-        counted = part.groupby("care_form", observed=True)["waiting"].sum()
-        assert queues.to_dict() == pytest.approx(counted.reindex(queues.index).to_dict())
+        counted = part.groupby("care_form", observed=True)["waiting"].sum().reindex(queues.index)
+        gap = queues - counted
+        bound = undated.reindex(queues.index, fill_value=0)
+        assert (gap >= 0).all() and (gap <= bound).all(), (t, gap.to_dict(), bound.to_dict())
+        assert (gap[bound == 0] == 0).all()
 
 
 def test_the_lean_path_gives_the_same_stocks(flevoland) -> None:
