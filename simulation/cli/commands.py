@@ -35,7 +35,8 @@ __all__ = [
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: getattr(args, k) for k in ("seed", "years", "replications") if getattr(args, k, None) is not None}
+    keys = ("seed", "years", "start_date", "replications")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 
 def _shown(path: Path) -> str:

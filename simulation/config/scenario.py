@@ -259,6 +259,8 @@ class Scenario(FrozenModel):
         dated = [(f"shocks.{i}", s.date) for i, s in enumerate(self.shocks)]
         dated += [(f"tariff_changes.{i}", c.date) for i, c in enumerate(self.tariff_changes)]
         dated += [(f"phase_out.{i}.start", p.start) for i, p in enumerate(self.phase_out)]
+        if self.transition is not None:
+            dated.append(("transition.start", self.transition.start))
         return [
             f"{field} on {day.isoformat()} lies outside the run ({period}): it does not happen"
             for field, day in dated
