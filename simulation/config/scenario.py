@@ -187,10 +187,10 @@ class Scenario(FrozenModel):
                     if key not in forms:
                         problems.append(f"providers.generator.groups.{g}.forms: unknown care form {key!r}")
         kind = self.regime.kind
-        if self.regime.pooled_forms and kind == "fragmented":
-            problems.append(
-                "regime.pooled_forms: bovenregionale afstemming needs regional units; use [] for fragmented"
-            )
+        if self.regime.regional_mechanisms and kind != "fragmented":
+            problems.append("regime.regional_mechanisms: only a fragmented regime borrows regional mechanisms; use []")
+        if self.transition is not None and self.transition.from_regime.regional_mechanisms:
+            problems.append("transition.from_regime.regional_mechanisms: a transition starts from [] (fragmented)")
         if not self.regime.national_forms and kind == "national":
             problems.append("regime.national_forms: the national regime needs at least one care form bought nationally")
         if self.regime.regional_forms and kind != "fragmented":
