@@ -148,13 +148,13 @@ class PurchasingRegime:
             if not self.pooled(f) or levels[f] == "national":
                 continue
             where = {p.provider_id: p for p in offering[f]}
-            for (form_key, region), uids in queue_units.items():
+            for (form_key, region_id), uids in queue_units.items():
                 if form_key != f:
                     continue
                 for uid in uids:
                     u, home = used_units[uid], (uid, f)
                     extra: list[str] = []
-                    for neighbour in sorted(geography.adjacency.get(region, ())):
+                    for neighbour in sorted(geography.adjacency.get(region_id, ())):
                         for other in queue_units.get((f, neighbour), []):
                             for pid in contracted.get((other, f), []):
                                 if pid not in eligible[home] and pid not in extra:
