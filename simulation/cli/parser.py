@@ -128,6 +128,27 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--precision", type=_fraction, metavar="TARGET", help="see run")
     c.set_defaults(func=commands.cmd_compare)
 
+    e = sub.add_parser(
+        "explain",
+        help="decompose the regional-vs-fragmented gap over the mechanisms (exact Shapley, paired runs)",
+        description="EXPERIMENT: an experiment file with a fragmented and a regional scenario (its first "
+        "variant, or --variant); or FRAGMENTED REGIONAL: two scenario files. Every subset of the "
+        "mechanisms runs on the same seeds; the contributions add up to the gap exactly.",
+    )
+    e.add_argument("files", nargs="+", metavar="FILE")
+    _common(e)
+    _store(e)
+    e.add_argument("--variant", metavar="NAME", help="the experiment's variant (default: its first)")
+    e.add_argument("--regions", metavar="JZ01,JZ02", help="only these jeugdregio's (default: the files')")
+    e.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="a parameter for both regimes, e.g. regime.min_providers_per_contract=4",
+    )
+    e.set_defaults(func=commands.cmd_explain)
+
     res = sub.add_parser("results", help="the result store: list result sets, show one")
     rsub = res.add_subparsers(dest="results_command", required=True)
     rl = rsub.add_parser("list", help="result sets under the store root, complete or not")

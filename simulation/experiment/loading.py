@@ -51,7 +51,7 @@ from simulation.config import (
 from simulation.experiment.paths import check_path, column_values, resolve_file_value, set_path
 from simulation.experiment.spec import Cell, Experiment, ExperimentSpec
 
-__all__ = ["is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
+__all__ = ["experiment_from_raws", "is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
            "scenarios_experiment"]  # fmt: skip
 
 
@@ -168,6 +168,12 @@ def _build(
         f"{scenario.name}: {note}" for scenario in cells[0].scenarios for note in scenario.events_outside_the_run()
     )
     return Experiment(spec, kind, path, tuple(f for f, _ in raws), typed_sweep, tuple(cells), notes)
+
+
+def experiment_from_raws(spec: ExperimentSpec, path: Path, raws: Sequence[tuple[str, dict[str, Any]]]) -> Experiment:
+    """Scenarios given as (label, raw mapping) pairs as one experiment (``explain``'s arms);
+    ``path`` is the file they came from."""
+    return _build(spec, "scenarios", path, list(raws), (), Path.cwd())
 
 
 def load_experiment(

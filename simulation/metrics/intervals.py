@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-__all__ = ["paired_differences", "summarise"]
+__all__ = ["mean_interval", "paired_differences", "summarise"]
 
 
 def _ci(values: np.ndarray) -> tuple[float, float, float]:
@@ -22,6 +22,11 @@ def _ci(values: np.ndarray) -> tuple[float, float, float]:
 
     half = float(stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / math.sqrt(v.size))
     return mean, mean - half, mean + half
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of ``values`` (NaNs left out)."""
+    return _ci(np.asarray(values, dtype=float))
 
 
 def summarise(per_rep: pd.DataFrame) -> pd.DataFrame:
