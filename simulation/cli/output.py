@@ -172,7 +172,9 @@ def explain_text(table: pd.DataFrame, dec: Any, meta: Mapping[str, Any]) -> str:
         f"{len(dec.mechanisms)} mechanisms ({arms} distinct arms of {len(dec.arm_of)} subsets, each run on the same "
         f"seeds: common random numbers). {meta.get('replications')} replications, seed {meta.get('seed')}, "
         f"{meta.get('years')} year(s), warm-up {meta.get('warmup_days')} days. The contributions add up to the total "
-        "exactly, replication by replication; mean [95% CI] over replications.",
+        "exactly, replication by replication; mean [95% CI] over replications. 'alone': the mechanism's effect "
+        "switched on first (alone in the fragmented regime), 'last': switched on last; the contribution lies "
+        "between them on average over all orders.",
     ]
     for kpi, part in table.groupby("kpi", sort=False):
         lines += ["", f"{kpi} ({part['unit'].iloc[0]})"]
@@ -183,8 +185,10 @@ def explain_text(table: pd.DataFrame, dec: Any, meta: Mapping[str, Any]) -> str:
             def show(x: Any, k: metrics.Kpi = k) -> str:
                 return metrics.format_value(x, k.fmt)
 
-            share = "" if math.isnan(r["share_of_gap"]) else f"{100 * r['share_of_gap']:.0f}%"
+            share = "" if math.isnan(r["share_of_gap"]) else f"{100 * r['share_of_gap'] + 0.0:.0f}%"
             note = "" if r["active"] else "same in both regimes"
-            rows.append([r["mechanism"], f"{show(r['mean'])} [{show(r['ci_low'])}, {show(r['ci_high'])}]", share, note])
-        lines += text_table(["mechanism", "contribution", "share of gap", ""], rows)
+            ends = [show(r[c]) if not math.isnan(r[c]) else "" for c in ("alone", "last")]
+            ci = f"{show(r['mean'])} [{show(r['ci_low'])}, {show(r['ci_high'])}]"
+            rows.append([r["mechanism"], ci, share, *ends, note])
+        lines += text_table(["mechanism", "contribution", "share of gap", "alone", "last", ""], rows)
     return "\n".join(lines)

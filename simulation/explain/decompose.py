@@ -159,7 +159,8 @@ def arms_experiment(
 
 def explain_table(dec: Decomposition, run: ExperimentRun, kpis: Sequence[str] = EXPLAINED_KPIS) -> pd.DataFrame:
     """Per KPI: each mechanism's contribution (mean, 95% interval over replications, share of
-    the gap), the total gap, and both regimes' levels."""
+    the gap; and its effect when switched on alone in the fragmented regime, and when switched
+    on last), the total gap, and both regimes' levels."""
     names = [m.name for m in dec.mechanisms]
     rows = []
     for kpi in kpis:
@@ -168,17 +169,22 @@ def explain_table(dec: Decomposition, run: ExperimentRun, kpis: Sequence[str] = 
         gap = values[frozenset(names)] - values[frozenset()]
         gap_mean = mean_interval(gap)[0]
         unit = {x.name: x.unit for x in metrics.REGISTRY}[kpi]
+        none, every = frozenset[str](), frozenset(names)
         for m in dec.mechanisms:
             mean, lo, hi = mean_interval(parts[m.name])
             share = mean / gap_mean if gap_mean else float("nan")
             active = any(dec.arm_of[on] != dec.arm_of[on | {m.name}] for on in dec.arm_of if m.name not in on)
-            rows.append((kpi, unit, m.name, mean, lo, hi, share, len(reps), active))
+            # the two ends of the orders Shapley averages over: switched on first, and last
+            alone = mean_interval(values[frozenset({m.name})] - values[none])[0]
+            last = mean_interval(values[every] - values[every - {m.name}])[0]
+            rows.append((kpi, unit, m.name, mean, lo, hi, share, alone, last, len(reps), active))
         mean, lo, hi = mean_interval(gap)
-        rows.append((kpi, unit, TOTAL, mean, lo, hi, 1.0 if gap_mean else float("nan"), len(reps), True))
-        for label, on in (("level: fragmented", frozenset[str]()), ("level: regional", frozenset(names))):
+        share = 1.0 if gap_mean else float("nan")
+        rows.append((kpi, unit, TOTAL, mean, lo, hi, share, mean, mean, len(reps), True))
+        for label, on in (("level: fragmented", none), ("level: regional", every)):
             mean, lo, hi = mean_interval(values[on])
-            rows.append((kpi, unit, label, mean, lo, hi, float("nan"), len(reps), True))
-    cols = ["kpi", "unit", "mechanism", "mean", "ci_low", "ci_high", "share_of_gap", "n", "active"]
+            rows.append((kpi, unit, label, mean, lo, hi, float("nan"), float("nan"), float("nan"), len(reps), True))
+    cols = ["kpi", "unit", "mechanism", "mean", "ci_low", "ci_high", "share_of_gap", "alone", "last", "n", "active"]
     return pd.DataFrame(rows, columns=cols)
 
 
