@@ -249,8 +249,12 @@ def run_to_store(
     command: str = "run",
     command_line: Sequence[str] | None = None,
     derived: Derived | None = None,
+    tables: bool = True,
 ) -> StoredRun:
     """Run into the result store and return the result set.
+
+    Without ``tables`` the replications run lean and the set holds only the KPI and structure
+    tables (and ``derived``'s), not episodes, ledger, ...
 
     ``derived(run)`` returns more tables computed from the run (``explain``'s decomposition);
     they are written into the same result set, before it is committed.
@@ -263,7 +267,8 @@ def run_to_store(
     exp = load(source, overrides, sweep)
     precision = precision if precision is not None else exp.spec.precision
     fp = exp.fingerprint(engine, precision)
-    run_args = (exp, fp, engine, executor, workers, scheduler, precision, progress, command, command_line, derived)
+    run_args = (exp, fp, engine, executor, workers, scheduler, precision, progress, command, command_line, derived,
+                tables)  # fmt: skip
     if out is not None:
         return _run_into(check_destination(out), *run_args)
     base = store_dir(root, exp.name, fp, exp.seed)
@@ -288,14 +293,16 @@ def _run_into(
     command: str,
     command_line: Sequence[str] | None,
     derived: Derived | None,
+    tables: bool,
 ) -> StoredRun:
     started = time.perf_counter()
     pending = {"name": exp.name, "seed": exp.seed, "replications": exp.spec.replications, "fingerprint": fp}
     with ResultWriter(dest, pending) as writer:
         with _executor(executor, workers, scheduler, _max_jobs(exp, precision)) as ex:
             run = run_experiment(
-                exp, engine=engine, executor=ex, writer=writer, precision=precision, progress=_Bar(progress)
-            )
+                exp, engine=engine, executor=ex, writer=writer if tables else None, precision=precision,
+                progress=_Bar(progress),
+            )  # fmt: skip
         sim_seconds = time.perf_counter() - started
         writer.add_table("kpis", run.kpis)
         writer.add_table("summary", run.summary)

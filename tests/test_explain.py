@@ -146,7 +146,11 @@ def test_explain_through_the_command_line_writes_the_table_into_a_result_set(tmp
     table = rs.table("explain")
     assert set(table["mechanism"]) >= {m.name for m in MECHANISMS}
     assert json.loads(json.dumps(rs.manifest))["replications"] == 2
+    assert "episodes" not in rs.tables  # the arms run lean unless --tables
     assert main(argv) == 0 and capsys.readouterr().out.startswith("reusing")
+    assert main([*argv, "--tables"]) == 0 and capsys.readouterr().out.startswith("wrote")
+    (full,) = [p for p in store.iterdir() if p != path]
+    assert {"episodes", "ledger", "explain"} <= set(open_results(full).tables)
 
 
 def test_explain_refuses_what_it_cannot_decompose(tmp_path: Path, capsys) -> None:

@@ -225,7 +225,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     with _progress(f"explain {dec.experiment.name}") as progress:
         stored, table = explain(
             dec, root=args.root, out=args.out, force=args.force, **_how(args), progress=progress,
-            command_line=sys.argv,
+            command_line=sys.argv, tables=args.tables,
         )  # fmt: skip
     print(f"{'reusing' if stored.reused else 'wrote'} {_shown(stored.path)}")
     print()

@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(e)
     _store(e)
     e.add_argument("--variant", metavar="NAME", help="the experiment's variant (default: its first)")
+    e.add_argument("--tables", action="store_true", help="store every arm's episodes, ledger, ... (default: KPIs)")
     e.add_argument("--regions", metavar="JZ01,JZ02", help="only these jeugdregio's (default: the files')")
     e.add_argument(
         "--set",

@@ -65,15 +65,23 @@ def explain(
     dec: Decomposition,
     *,
     kpis: Sequence[str] = EXPLAINED_KPIS,
+    tables: bool = False,
     **run_args: Any,
 ) -> tuple[Any, pd.DataFrame]:
     """Run the arms into the store (``run_args`` as :func:`simulation.service.run_to_store`
-    takes them) and return the stored run and the decomposition table."""
+    takes them) and return the stored run and the decomposition table. The arms run lean (KPIs
+    only) unless ``tables``: 2^k arms of episode tables are seldom wanted."""
+    import dataclasses
+
     from simulation import service
+
+    if tables:  # a set with tables is another result than a lean one: its own name in the store
+        spec = dec.experiment.spec.model_copy(update={"name": f"{dec.experiment.spec.name[:73]}-tables"})
+        dec = dataclasses.replace(dec, experiment=dataclasses.replace(dec.experiment, spec=spec))
 
     def derived(run: Any) -> dict[str, pd.DataFrame]:
         return {"explain": explain_table(dec, run, kpis), "explain_arms": arms_table(dec)}
 
-    stored = service.run_to_store(dec.experiment, command="explain", derived=derived, **run_args)
+    stored = service.run_to_store(dec.experiment, command="explain", derived=derived, tables=tables, **run_args)
     table = stored.result.table("explain")
     return stored, table
