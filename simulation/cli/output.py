@@ -185,7 +185,7 @@ def explain_text(table: pd.DataFrame, dec: Any, meta: Mapping[str, Any]) -> str:
             def show(x: Any, k: metrics.Kpi = k) -> str:
                 return metrics.format_value(x, k.fmt)
 
-            share = "" if math.isnan(r["share_of_gap"]) else f"{100 * r['share_of_gap'] + 0.0:.0f}%"
+            share = "" if math.isnan(r["share_of_gap"]) else f"{round(100 * r['share_of_gap'])}%"
             note = "" if r["active"] else "same in both regimes"
             ends = [show(r[c]) if not math.isnan(r[c]) else "" for c in ("alone", "last")]
             ci = f"{show(r['mean'])} [{show(r['ci_low'])}, {show(r['ci_high'])}]"
