@@ -55,6 +55,9 @@ Progress = Callable[[int, int], None]
 #: the baseline of the paired differences), or an experiment already loaded.
 Source = str | Path | Sequence[str | Path] | Experiment
 
+#: tables computed from a finished run, written into its result set (name -> table)
+Derived = Callable[[ExperimentRun], Mapping[str, pd.DataFrame]]
+
 META_KEYS = ("replications", "seed", "years", "warmup_days", "engine")
 
 
@@ -251,8 +254,16 @@ def run_to_store(
     progress: Progress | None = None,
     command: str = "run",
     command_line: Sequence[str] | None = None,
+    derived: Derived | None = None,
+    tables: bool = True,
 ) -> StoredRun:
     """Run into the result store and return the result set.
+
+    Without ``tables`` the replications run lean and the set holds only the KPI and structure
+    tables (and ``derived``'s), not episodes, ledger, ...
+
+    ``derived(run)`` returns more tables computed from the run (``explain``'s decomposition);
+    they are written into the same result set, before it is committed.
 
     Without ``out`` the result goes to ``root/<name>-<fingerprint8>-<seed>``, and an identical
     complete earlier result (same experiment fingerprint, seed and code) is reused unless
@@ -262,7 +273,8 @@ def run_to_store(
     exp = load(source, overrides, sweep)
     precision = precision if precision is not None else exp.spec.precision
     fp = exp.fingerprint(engine, precision)
-    run_args = (exp, fp, engine, executor, workers, scheduler, precision, progress, command, command_line)
+    run_args = (exp, fp, engine, executor, workers, scheduler, precision, progress, command, command_line, derived,
+                tables)  # fmt: skip
     if out is not None:
         return _run_into(check_destination(out), *run_args)
     base = store_dir(root, exp.name, fp, exp.seed)
@@ -286,19 +298,24 @@ def _run_into(
     progress: Progress | None,
     command: str,
     command_line: Sequence[str] | None,
+    derived: Derived | None,
+    tables: bool,
 ) -> StoredRun:
     started = time.perf_counter()
     pending = {"name": exp.name, "seed": exp.seed, "replications": exp.spec.replications, "fingerprint": fp}
     with ResultWriter(dest, pending) as writer:
         with _executor(executor, workers, scheduler, _max_jobs(exp, precision)) as ex:
             run = run_experiment(
-                exp, engine=engine, executor=ex, writer=writer, precision=precision, progress=_Bar(progress)
-            )
+                exp, engine=engine, executor=ex, writer=writer if tables else None, precision=precision,
+                progress=_Bar(progress),
+            )  # fmt: skip
         sim_seconds = time.perf_counter() - started
         writer.add_table("kpis", run.kpis)
         writer.add_table("summary", run.summary)
         writer.add_table("differences", run.differences)
         for name, frame in _structure_tables(exp).items():
+            writer.add_table(name, frame)
+        for name, frame in (derived(run) if derived is not None else {}).items():
             writer.add_table(name, frame)
         manifest = _manifest(exp, run, fp, engine, ex, scheduler, command, command_line)
         manifest["timings"]["simulate_seconds"] = round(sim_seconds, 3)

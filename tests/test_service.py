@@ -58,13 +58,13 @@ def test_run_to_store_reports_progress_and_reuses_an_identical_run(tmp_path: Pat
     assert not forced.reused and forced.path != first.path
 
 
-def test_several_scenario_files_share_one_horizon_and_say_so(tmp_path: Path) -> None:
+def test_several_scenario_files_must_share_one_horizon_unless_years_sets_it(tmp_path: Path) -> None:
     longer = tmp_path / "langer.yaml"
     longer.write_text(f"extends: {FLEVOLAND}\nname: flevoland-langer\nyears: 2\n", encoding="utf-8")
-    exp = service.load([FLEVOLAND, longer])
-    assert exp.spec.years == 1 and [s.years for s in exp.cells[0].scenarios] == [1, 1]
-    assert any("years differs" in n and "flevoland-langer: 2" in n for n in exp.notes)
-    assert not service.load([FLEVOLAND, longer], {"years": 2}).notes
+    with pytest.raises(ScenarioError, match=r"different horizons .flevoland: 1, flevoland-langer: 2"):
+        service.load([FLEVOLAND, longer])
+    exp = service.load([FLEVOLAND, longer], {"years": 2})
+    assert [s.years for s in exp.cells[0].scenarios] == [2, 2] and not exp.notes
 
 
 def test_inspect_builds_every_world_of_an_experiment(tmp_path: Path) -> None:

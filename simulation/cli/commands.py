@@ -24,6 +24,7 @@ from simulation.results import list_results
 
 __all__ = [
     "cmd_compare",
+    "cmd_explain",
     "cmd_landscape",
     "cmd_results_list",
     "cmd_results_show",
@@ -35,7 +36,8 @@ __all__ = [
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: getattr(args, k) for k in ("seed", "years", "replications") if getattr(args, k, None) is not None}
+    keys = ("seed", "years", "start_date", "replications")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
 
 
 def _shown(path: Path) -> str:
@@ -194,6 +196,41 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if problems:
         raise ScenarioError("sweep", problems)
     return _execute(args, sweep, "sweep")
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from simulation.cli.output import explain_text
+    from simulation.explain import decomposition, explain
+
+    _check_executor(args)
+    if getattr(args, "precision", None) is not None:
+        raise ScenarioError("input", [("--precision", "explain runs a fixed number of replications (--replications)")])
+    settings: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for text in args.set:
+        try:
+            path, values = parse_set(text)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        if len(values) != 1:
+            problems.append((f"--set {text}", "explain takes one value per path"))
+        settings[path] = values[0]
+    if args.regions:
+        settings["regions"] = [r.strip() for r in args.regions.split(",") if r.strip()]
+    if problems:
+        raise ScenarioError("input", problems)
+    dec = decomposition(args.files, _overrides(args), settings, args.variant)
+    _notes(dec.experiment.notes)
+    with _progress(f"explain {dec.experiment.name}") as progress:
+        stored, table = explain(
+            dec, root=args.root, out=args.out, force=args.force, **_how(args), progress=progress,
+            command_line=sys.argv, tables=args.tables,
+        )  # fmt: skip
+    print(f"{'reusing' if stored.reused else 'wrote'} {_shown(stored.path)}")
+    print()
+    print(explain_text(table, dec, stored.meta))
+    return 0
 
 
 def cmd_results_list(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simulation.config.base import Date, FrozenModel, Pair, Sourced, check_range
 
@@ -96,7 +96,21 @@ class Regime(FrozenModel):
     tariff_spread: float = Field(
         default=0.0, ge=0.0, lt=1.0, description="each unit's tariff is the reference x (1 + U(-spread, spread))"
     )
+    #: Fragmented only, for ``explain``: the mechanisms in which the sub-regional units act as
+    #: their jeugdregio's unit does. ``queues``: one waiting list (and contract account) per region
+    #: and form; ``contracting``: each unit contracts the providers its region's unit would;
+    #: ``terms``: one set of contract terms per region, so a provider administers one contract
+    #: per region and form. [] (the default) is the fragmented regime itself; all three make
+    #: its sub-regional forms bought exactly as in the regional regime.
+    regional_mechanisms: list[Literal["queues", "contracting", "terms"]] = Field(default_factory=list)
     note: str = ""
+
+    @field_validator("regional_mechanisms")
+    @classmethod
+    def _once_each(cls, names: list[str]) -> list[str]:
+        if len(set(names)) != len(names):
+            raise ValueError(f"each mechanism at most once, got {names}")
+        return names
 
 
 class Transition(FrozenModel):

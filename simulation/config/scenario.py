@@ -210,10 +210,10 @@ class Scenario(FrozenModel):
                     "break-even occupancy, so it implies no staff; give staff_per_place or a higher tariff"
                 )
         kind = self.regime.kind
-        if self.regime.pooled_forms and kind == "fragmented":
-            problems.append(
-                "regime.pooled_forms: bovenregionale afstemming needs regional units; use [] for fragmented"
-            )
+        if self.regime.regional_mechanisms and kind != "fragmented":
+            problems.append("regime.regional_mechanisms: only a fragmented regime borrows regional mechanisms; use []")
+        if self.transition is not None and self.transition.from_regime.regional_mechanisms:
+            problems.append("transition.from_regime.regional_mechanisms: a transition starts from [] (fragmented)")
         if not self.regime.national_forms and kind == "national":
             problems.append("regime.national_forms: the national regime needs at least one care form bought nationally")
         if self.regime.regional_forms and kind != "fragmented":
@@ -304,6 +304,8 @@ class Scenario(FrozenModel):
         dated = [(f"shocks.{i}", s.date) for i, s in enumerate(self.shocks)]
         dated += [(f"tariff_changes.{i}", c.date) for i, c in enumerate(self.tariff_changes)]
         dated += [(f"phase_out.{i}.start", p.start) for i, p in enumerate(self.phase_out)]
+        if self.transition is not None:
+            dated.append(("transition.start", self.transition.start))
         return [
             f"{field} on {day.isoformat()} lies outside the run ({period}): it does not happen"
             for field, day in dated

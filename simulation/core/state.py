@@ -317,7 +317,10 @@ class State:
         self.providers = Providers(world.providers, pfs)
         self.contracts = Contracts()
         #: (unit, provider, care form) contracts in force (they drive administration)
-        self.contracted = {(c.unit_id, c.provider_id, c.care_form) for c in world.market.contracts}
+        administered = world.market.term_contracts
+        if administered is None:
+            administered = world.market.contracts
+        self.contracted = {(c.unit_id, c.provider_id, c.care_form) for c in administered}
         self.children = Children(referrals, self.queues.of)
         self.agenda = Agenda(array("d", self.children.referred_at))
         self.books = MonthBooks(len(world.providers), len(self.care_forms))

@@ -128,6 +128,10 @@ class Market:
     eligible: dict[tuple[str, str], list[str]]
     #: (unit id, care form) -> tariff the unit pays for that form
     tariff: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: the contracts as providers and units administer them (one per term set, provider and
+    #: form) when that differs from ``contracts`` (the accounts children are paid from); None:
+    #: the same (every regime but a fragmented one with ``regional_mechanisms``)
+    term_contracts: list[Contract] | None = None
 
 
 # --------------------------------------------------------------------------------------------

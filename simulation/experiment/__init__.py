@@ -11,6 +11,7 @@ Running one is :func:`simulation.runner.run_experiment`; callers use :mod:`simul
 from __future__ import annotations
 
 from simulation.experiment.loading import (
+    experiment_from_raws,
     is_experiment_file,
     load_any,
     load_experiment,
@@ -34,6 +35,7 @@ __all__ = [
     "ExperimentSpec",
     "PrecisionSpec",
     "Variant",
+    "experiment_from_raws",
     "is_experiment_file",
     "load_any",
     "load_experiment",

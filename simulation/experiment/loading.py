@@ -51,7 +51,7 @@ from simulation.config import (
 from simulation.experiment.paths import check_path, column_values, resolve_file_value, set_path
 from simulation.experiment.spec import Cell, Experiment, ExperimentSpec
 
-__all__ = ["is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
+__all__ = ["experiment_from_raws", "is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
            "scenarios_experiment"]  # fmt: skip
 
 
@@ -84,13 +84,16 @@ def _build(
     sweep: Sequence[tuple[str, Sequence[Any]]],
     set_folder: Path,
     policy: LoadPolicy | None = None,
+    start_date: Any = None,
 ) -> Experiment:
-    common = {
+    common: dict[str, Any] = {
         "replications": spec.replications,
         "seed": spec.seed,
         "years": spec.years,
         "warmup_days": spec.warmup_days,
     }
+    if start_date is not None:
+        common["start_date"] = start_date
     label = str(path)
     bases: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     problems: list[tuple[str, str]] = []
@@ -104,6 +107,13 @@ def _build(
         bases.append((file, raw, base.model_dump(mode="json")))
     if problems:
         raise ScenarioError(label, problems)
+    # Paired differences between runs that start on different days compare different calendars
+    # (a tariff change or shock on a date falls in one run and not the other): refused.
+    starts = {b[2]["start_date"] for b in bases}
+    if len(starts) > 1:
+        which = ", ".join(f"{b[2]['name']}: {b[2]['start_date']}" for b in bases)
+        refusal = f"the scenarios start on different days ({which}); set one for all with --start-date"
+        raise ScenarioError(label, [("start_date", refusal)])
     for i, variant in enumerate(spec.variants):
         for p in variant.set:
             for file, _, dump in bases:
@@ -160,6 +170,12 @@ def _build(
     return Experiment(spec, kind, path, tuple(f for f, _ in raws), typed_sweep, tuple(cells), notes)
 
 
+def experiment_from_raws(spec: ExperimentSpec, path: Path, raws: Sequence[tuple[str, dict[str, Any]]]) -> Experiment:
+    """Scenarios given as (label, raw mapping) pairs as one experiment (``explain``'s arms);
+    ``path`` is the file they came from."""
+    return _build(spec, "scenarios", path, list(raws), (), Path.cwd())
+
+
 def load_experiment(
     path: str | Path,
     overrides: Mapping[str, Any] | None = None,
@@ -175,7 +191,9 @@ def load_experiment(
     data = _read_yaml(path, policy)
     if not isinstance(data, dict):
         raise ScenarioError(str(path), [("file", f"must be a mapping of keys to values, not {type(data).__name__}")])
-    data = {**data, **(overrides or {})}
+    overrides = dict(overrides or {})
+    start_date = overrides.pop("start_date", None)  # a scenario key, applied to every scenario
+    data = {**data, **overrides}
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -189,7 +207,7 @@ def load_experiment(
             problems += [(f"scenarios.{i} ({shown(rel)}): {f}", m) for f, m in exc.problems]
     if problems:
         raise ScenarioError(str(path), problems)
-    return _build(spec, "experiment", path, raws, sweep, Path.cwd(), policy)
+    return _build(spec, "experiment", path, raws, sweep, Path.cwd(), policy, start_date)
 
 
 def scenario_experiment(
@@ -242,6 +260,14 @@ def scenarios_experiment(
     if problems:
         raise ScenarioError("input", problems)
     first = bases[0]
+    # A horizon is part of the question: the same scenario over one year and over three are
+    # unlike things, so differing horizons are refused unless --years sets one for all
+    # (start dates likewise, in _build). The run's size and seed are not: the first file's.
+    if len({b.years for b in bases}) > 1:
+        which = ", ".join(f"{b.name}: {b.years:g}" for b in bases)
+        raise ScenarioError(
+            "input", [("years", f"the scenarios have different horizons ({which}); set one for all with --years")]
+        )
     shared = ("replications", "seed", "years", "warmup_days")
     notes = [
         f"{key} differs between the files ({', '.join(f'{b.name}: {getattr(b, key)}' for b in bases)}); "

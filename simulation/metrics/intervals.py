@@ -16,7 +16,7 @@ import pandas as pd
 
 from simulation.metrics.registry import REGISTRY
 
-__all__ = ["clip_to_domain", "paired_differences", "summarise"]
+__all__ = ["clip_to_domain", "mean_interval", "paired_differences", "summarise"]
 
 
 def _ci(values: np.ndarray) -> tuple[float, float, float]:
@@ -31,6 +31,11 @@ def _ci(values: np.ndarray) -> tuple[float, float, float]:
 
     half = float(stdtrit(v.size - 1, 0.975) * v.std(ddof=1) / math.sqrt(v.size))
     return mean, mean - half, mean + half
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of ``values`` (NaNs left out)."""
+    return _ci(np.asarray(values, dtype=float))
 
 
 def clip_to_domain(kpi: str, low: float, high: float) -> tuple[float, float]:

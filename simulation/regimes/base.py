@@ -77,7 +77,9 @@ class PurchasingRegime:
         return []
 
     def pooled(self, care_form: str) -> bool:
-        return False
+        """Bovenregionale afstemming: a waiting child may be placed with the providers of the
+        units of adjacent regions."""
+        return care_form in self.config.pooled_forms
 
     # -- the shared rules ---------------------------------------------------------------
     def build(
@@ -87,20 +89,15 @@ class PurchasingRegime:
         providers: Sequence[Provider],
     ) -> Market:
         levels = {f: self.level_of(f) for f in care_forms}
+        borrowed = set(self.config.regional_mechanisms)
         by_level: dict[str, list[Unit]] = {}
         if "subregional" in levels.values():
             by_level["subregional"] = self.subregional_units(geography)
-        if "regional" in levels.values() or any(self.pooled(f) for f in care_forms):
+        if "regional" in levels.values() or any(self.pooled(f) for f in care_forms) or borrowed:
             by_level["regional"] = region_units(geography)
         if "national" in levels.values():
             by_level["national"] = [national_unit(geography)]
-
-        unit_of_gemeente: dict[str, dict[str, Unit]] = {}
-        for level, units in by_level.items():
-            index = unit_of_gemeente.setdefault(level, {})
-            for u in units:
-                for code in u.gemeenten:
-                    index[code] = u
+        region_unit = {u.region: u for u in by_level.get("regional", [])}
 
         offering: dict[str, list[Provider]] = {f: [] for f in care_forms}
         for p in providers:
@@ -112,48 +109,81 @@ class PurchasingRegime:
         streams = Streams(self.seed, STRUCTURE)
         used_units: dict[str, Unit] = {}
         contracts: list[Contract] = []
+        administered: list[Contract] = []
         contracted: dict[tuple[str, str], list[str]] = {}
         tariff: dict[tuple[str, str], float] = {}
         unit_for: dict[tuple[str, str], str] = {}
+        queue_units: dict[tuple[str, str], list[str]] = {}  # (form, region) -> its queues' units
         for f, form in care_forms.items():
-            units = by_level[levels[f]]
-            for u in units:
+            # Each unit buying ``f`` picks its providers; with borrowed regional mechanisms the
+            # queue (and account) holder and the term-set holder may be its region's unit.
+            picks: dict[str, list[Provider]] = {}
+            merged: set[str] = set()
+            holder_of: dict[str, Unit] = {}
+            for u in by_level[levels[f]]:
+                own = borrowed and levels[f] == "subregional"
+                region = region_unit.get(u.region, u)
+                buyer = region if own and "contracting" in borrowed else u
+                holder = region if own and "queues" in borrowed else u
+                terms = region if own and "terms" in borrowed else u
+                chosen = self._contract_providers(buyer, offering[f], geography)
+                if holder.unit_id in picks:
+                    merged.add(holder.unit_id)
+                kept = picks.setdefault(holder.unit_id, [])
+                kept += [p for p in chosen if p not in kept]
+                holder_of[holder.unit_id] = holder
+                administered += [Contract(terms.unit_id, p.provider_id, f) for p in chosen]
+                for code in u.gemeenten:
+                    unit_for[(code, f)] = holder.unit_id
+            for uid, chosen in picks.items():
+                u = holder_of[uid]
                 factor = 1.0
                 if self.config.tariff_spread > 0:
                     rng = streams.generator(f"terms/{u.unit_id}/{f}")
                     factor = 1.0 + self.config.tariff_spread * (2.0 * rng.random() - 1.0)
-                price = form.tariff_eur_per_day.value * factor
-                chosen = self._contract_providers(u, offering[f], geography)
-                contracted[(u.unit_id, f)] = [p.provider_id for p in chosen]
-                tariff[(u.unit_id, f)] = price
-                used_units[u.unit_id] = u
-                contracts += [Contract(u.unit_id, p.provider_id, f) for p in chosen]
-            index = unit_of_gemeente[levels[f]]
-            for g in geography.gemeenten:
-                unit_for[(g.code, f)] = index[g.code].unit_id
+                # One buyer keeps the order its contracting gave (local and within reach first); the
+                # picks of several buyers merged into one queue are put nearest first.
+                ordered = self._nearest_first(u, chosen) if uid in merged else chosen
+                contracted[(uid, f)] = [p.provider_id for p in ordered]
+                tariff[(uid, f)] = form.tariff_eur_per_day.value * factor
+                used_units[uid] = u
+                contracts += [Contract(uid, p.provider_id, f) for p in ordered]
+                queue_units.setdefault((f, u.region), []).append(uid)
 
         eligible = {k: list(v) for k, v in contracted.items()}
-        region_index = unit_of_gemeente.get("regional", {})
         for f in care_forms:
-            if not self.pooled(f) or levels[f] != "regional":
+            if not self.pooled(f) or levels[f] == "national":
                 continue
             where = {p.provider_id: p for p in offering[f]}
-            for u in by_level["regional"]:
-                home = (u.unit_id, f)
-                extra: list[str] = []
-                for neighbour in sorted(geography.adjacency.get(u.region, ())):
-                    members = geography.in_region(neighbour)
-                    if not members:
-                        continue
-                    other = region_index[members[0].code].unit_id
-                    for pid in contracted.get((other, f), []):
-                        if pid not in eligible[home] and pid not in extra:
-                            extra.append(pid)
-                extra.sort(key=lambda pid: (distance_km(u.lon, u.lat, where[pid].lon, where[pid].lat), pid))
-                eligible[home] = eligible[home] + extra
+            for (form_key, region_id), uids in queue_units.items():
+                if form_key != f:
+                    continue
+                for uid in uids:
+                    u, home = used_units[uid], (uid, f)
+                    extra: list[str] = []
+                    for neighbour in sorted(geography.adjacency.get(region_id, ())):
+                        for other in queue_units.get((f, neighbour), []):
+                            for pid in contracted.get((other, f), []):
+                                if pid not in eligible[home] and pid not in extra:
+                                    extra.append(pid)
+                    extra.sort(key=lambda pid: (distance_km(u.lon, u.lat, where[pid].lon, where[pid].lat), pid))
+                    eligible[home] = eligible[home] + extra
 
         units_sorted = sorted(used_units.values(), key=lambda u: u.unit_id)
-        return Market(units_sorted, unit_for, contracts, eligible, tariff)
+        accounts = {(c.unit_id, c.provider_id, c.care_form) for c in contracts}
+        terms_differ = {(c.unit_id, c.provider_id, c.care_form) for c in administered} != accounts
+        return Market(units_sorted, unit_for, contracts, eligible, tariff, administered if terms_differ else None)
+
+    @staticmethod
+    def _nearest_first(unit: Unit, chosen: Sequence[Provider]) -> list[Provider]:
+        """Providers inside the unit's area first, then the others, each nearest first (the
+        order :meth:`_contract_providers` returns them in)."""
+        inside = set(unit.gemeenten)
+
+        def key(p: Provider) -> tuple[bool, float, str]:
+            return (p.gemeente not in inside, distance_km(unit.lon, unit.lat, p.lon, p.lat), p.provider_id)
+
+        return sorted(chosen, key=key)
 
     def _contract_providers(
         self, unit: Unit, candidates: Sequence[Provider], geography: Geography | None = None
