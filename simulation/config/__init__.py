@@ -10,6 +10,7 @@ error formatter. Every name is importable from ``simulation.config``.
 from __future__ import annotations
 
 from simulation.config.base import DATE_MAX, DATE_MIN, FrozenModel, Provenance, Sourced
+from simulation.config.capacity import Capacity, Expansion
 from simulation.config.care_forms import CareForm, CostPrice, Duration, Escalation
 from simulation.config.errors import ScenarioError, pydantic_problems, shown
 from simulation.config.finance import EarlyWarning, Finance, Shrink, Support
@@ -44,12 +45,14 @@ __all__ = [
     "MAX_DEMAND_FACTOR",
     "MAX_REPLICATION_YEARS",
     "PROJECT_ROOT",
+    "Capacity",
     "CareForm",
     "CostPrice",
     "Demand",
     "Duration",
     "EarlyWarning",
     "Escalation",
+    "Expansion",
     "Finance",
     "FrozenModel",
     "LandscapeGenerator",
