@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulation.config import load_scenario  # noqa: E402
-from simulation.metrics.drift import drift, yearly_figures  # noqa: E402
+from simulation.metrics.drift import drift, yearly_figures, yearly_waiting_by_form  # noqa: E402
 from simulation.runner.replication import run_replication  # noqa: E402
 
 DEFAULT = [ROOT / "scenarios" / f for f in ("gefragmenteerd.yaml", "regionaal.yaml", "landelijk.yaml")]
@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--years", type=float, default=5.0)
     parser.add_argument("--replication", type=int, default=0)
     parser.add_argument("--engine", default="reference", choices=["reference", "simpy"])
+    parser.add_argument("--by-form", action="store_true", help="also the mean waiting list per care form and year")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     for path in args.scenarios:
@@ -48,6 +49,9 @@ def main() -> None:
         worst["margin (points)"] = f"{d['margin'].abs().max() * 100:.2f}"
         worst["exits/yr"] = f"{d['exits'].max():.1%}"
         print("largest yearly drift:", ", ".join(f"{k} {v}" for k, v in worst.items()))
+        if args.by_form:
+            print("mean waiting list per care form and year:")
+            print(yearly_waiting_by_form(result.tables).round(0).to_string())
 
 
 if __name__ == "__main__":

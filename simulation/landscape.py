@@ -8,10 +8,17 @@ CSV files that a user can read, edit or replace with real data:
   ``spread: per_region`` every jeugdregio gets one provider first and the rest go to gemeenten
   in proportion to youth; with ``weighted`` all go in proportion to youth. Within a region a
   provider sits in a gemeente drawn in proportion to youth.
-* **How big.** The places of a care form are its expected load (referrals per day x mean
-  duration, Little's law) divided by the group's ``target_utilisation``. For ``per_region``
-  groups each region gets capacity in proportion to its own load; the places are split over
-  providers by lognormal weights with ``size_sigma`` (larger sigma, more concentration).
+* **How big.** The load of a care form is its starts of care per day (``referral_rate_per_1000``,
+  sourced from starts) x mean duration: the observed stock (Little's law). A form with an observed
+  wait and a withdrawal hazard (``CareForm.waits_steadily``) gets the places whose staffed part
+  (:func:`~simulation.core.workforce.staffed_share`) holds exactly that stock: its referrals are
+  the starts / ``S(W)`` (:mod:`simulation.core.steady`), so in the fluid approximation of a queue
+  with impatient customers its mean wait is the observed one. Other forms get the load divided
+  by the group's ``target_utilisation`` of the places staff allow (a utilisation of nominal
+  places near 1 would leave no slack once staff are at their equilibrium, and the lists grow).
+  For ``per_region`` groups each region gets capacity in proportion to its own load; the places
+  are split over providers by lognormal weights with ``size_sigma`` (larger sigma, more
+  concentration).
 * **What it costs.** Each provider draws a cost level (``cost_factor``, uniform) that scales the
   care form's cost price (staff, housing; ``care_forms.*.cost_price``). Its reserves are
   ``reserve_months`` (uniform) of its monthly costs when fully staffed at the target utilisation.
@@ -33,8 +40,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, shown
+from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, Workforce, shown
 from simulation.core.random import Streams
+from simulation.core.workforce import staffed_share
 from simulation.core.world import Gemeente, Geography, load_geography
 
 __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
@@ -47,7 +55,7 @@ REFERENCE_ADMIN_SHARE = 0.10
 
 
 def _load(g: Sequence[Gemeente], form: CareForm) -> float:
-    """Expected number of children in care (Little's law) for these gemeenten."""
+    """Expected number of children in care (Little's law: starts a day x mean duration) for these gemeenten."""
     per_day = sum(x.youth for x in g) * form.referral_rate_per_1000.value / 1000.0 / 365.0
     return per_day * form.duration.mean_days
 
@@ -71,8 +79,28 @@ def _pick_gemeente(rng: np.random.Generator, members: Sequence[Gemeente]) -> Gem
     return members[int(rng.choice(len(members), p=w))]
 
 
+def _places_per_load(form: CareForm, group: ProviderGroup, wf: Workforce | None) -> float:
+    """Nominal places per child of expected load (see the module docstring, "How big").
+
+    A form with a steady waiting list: the places staff allow hold exactly the observed stock
+    (starts x duration); the referrals beyond it wait or leave the list. Any other form: the places
+    staff allow are the load over the group's target utilisation. ``wf`` None: the old rule
+    (target utilisation of the nominal places), kept for callers without a workforce."""
+    if wf is None:
+        return 1.0 / group.target_utilisation.value
+    staffed = staffed_share(form, wf)
+    if form.waits_steadily:
+        return 1.0 / staffed
+    return 1.0 / (group.target_utilisation.value * staffed)
+
+
 def _group(
-    group: ProviderGroup, geo: Geography, forms: dict[str, CareForm], streams: Streams, index: int = 0
+    group: ProviderGroup,
+    geo: Geography,
+    forms: dict[str, CareForm],
+    streams: Streams,
+    index: int = 0,
+    workforce: Workforce | None = None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     rng = streams.generator(f"landscape/{group.name}")
     regions = geo.regions
@@ -90,14 +118,14 @@ def _group(
 
     places = {f: np.zeros(group.count, dtype=int) for f in group.forms}
     for f in group.forms:
-        util = group.target_utilisation.value
+        per_load = _places_per_load(forms[f], group, workforce)
         if group.spread == "per_region":
             for r in regions:
                 idx = np.array([i for i, g in enumerate(locations) if g.region == r])
-                need = max(len(idx), math.ceil(_load(geo.in_region(r), forms[f]) / util))
+                need = max(len(idx), math.ceil(_load(geo.in_region(r), forms[f]) * per_load))
                 places[f][idx] = _integer_split(need, sizes[idx])
         else:
-            need = max(group.count, math.ceil(_load(geo.gemeenten, forms[f]) / util))
+            need = max(group.count, math.ceil(_load(geo.gemeenten, forms[f]) * per_load))
             places[f] = _integer_split(need, sizes)
 
     providers, offers = [], []
@@ -140,7 +168,7 @@ def generate_landscape(scenario: Scenario) -> tuple[list[dict[str, object]], lis
     providers: list[dict[str, object]] = []
     offers: list[dict[str, object]] = []
     for index, group in enumerate(gen.groups):
-        p, o = _group(group, geo, scenario.care_forms, streams, index)
+        p, o = _group(group, geo, scenario.care_forms, streams, index, scenario.workforce)
         providers += p
         offers += o
     return providers, offers

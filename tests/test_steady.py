@@ -5,6 +5,7 @@
   fluid Erlang-A identities (referrals x S(W) = starts);
 * expansion: a provider form whose list keeps waiting too long while its tariff covers its costs
   adds places after ``after_months`` and the build delay (hand-built, known day);
+* drift: a few regions of the national default, three years, no stress, drift under 5% a year.
 
 Each mechanism's test fails with the mechanism switched off (the ``*_off`` cases assert that).
 """
@@ -20,10 +21,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.config import CareForm, Expansion, Scenario, Sourced
+from simulation.config import CareForm, Expansion, Scenario, Sourced, load_scenario
 from simulation.core import steady
 from simulation.core.demand import Referrals
 from simulation.engines import ENGINES
+from simulation.metrics.drift import DRIFT_COLUMNS, drift, yearly_figures
 from simulation.runner import replication as runner
 from tests.conftest import _care_form, _sourced
 from tests.test_mechanisms import write_world
@@ -164,3 +166,37 @@ def test_a_provider_expands_where_its_waiting_list_persists(
     assert ep.loc["b", "t_intake"] == 90.0
     places = tables["forms"].set_index("month")["nominal_place_days"] / tables["forms"].set_index("month")["days"]
     assert list(places.iloc[:5]) == [1.0, 1.0, 1.0, 2.0, 2.0]
+
+
+# -- drift --------------------------------------------------------------------------------------
+#: Twente and its neighbours; the forms with a steady waiting list (the others' drift comes from
+#: their tariffs, which do not cover costs at their target occupancy: see the report).
+DRIFT_REGIONS = ["JZ29", "JZ30", "JZ31"]
+DRIFT_FORMS = ["pleegzorg", "gezinshuis", "residentieel", "intensief_ambulant", "dagbehandeling"]
+
+
+def drift_case(steady_on: bool) -> pd.DataFrame:
+    scenario = load_scenario(
+        ROOT / "scenarios" / "regionaal.yaml",
+        {"years": 3.0, "regions": DRIFT_REGIONS, "only_care_forms": DRIFT_FORMS, "replications": 1},
+    )
+    if not steady_on:  # no withdrawal (so no steady list at the start) and no expansion
+        scenario = with_form(scenario, waiting_withdrawal_per_year=None)
+        scenario = scenario.model_copy(update={"capacity": scenario.capacity.model_copy(update={"expansion": None})})
+    return drift(yearly_figures(runner.run_replication(scenario, 0, engine="reference", lean=True).tables))
+
+
+def assert_steady(d: pd.DataFrame) -> None:
+    for col in DRIFT_COLUMNS:
+        assert d[col].abs().max() < 0.05, f"{col} drifts {d[col].abs().max():.1%} a year"
+    assert d["margin"].abs().max() < 0.05 * 0.2, "the margin moves more than a point a year"
+    assert d["exits"].max() < 0.05
+
+
+def test_a_scenario_without_changes_is_steady() -> None:
+    assert_steady(drift_case(steady_on=True))
+
+
+def test_without_withdrawal_and_expansion_the_same_case_drifts() -> None:
+    with pytest.raises(AssertionError):
+        assert_steady(drift_case(steady_on=False))

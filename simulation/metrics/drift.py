@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["DRIFT_COLUMNS", "drift", "yearly_figures"]
+__all__ = ["DRIFT_COLUMNS", "drift", "yearly_figures", "yearly_waiting_by_form"]
 
 #: Figures whose year-on-year relative change is the drift.
 DRIFT_COLUMNS = ("waiting", "places", "staffed_places", "in_care", "staff_fte")
@@ -61,3 +61,14 @@ def drift(figures: pd.DataFrame) -> pd.DataFrame:
     out["margin"] = np.diff(figures["margin"].to_numpy(dtype=float))
     out["exits"] = figures["exits"].iloc[1:].to_numpy() / max(1, int(figures["providers"].iloc[0]))
     return out
+
+
+def yearly_waiting_by_form(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Mean waiting list (children, time-weighted) per care form (rows) and whole year (columns)."""
+    waiting = tables["waiting"]
+    year = np.floor(waiting["t_start"].to_numpy(dtype=float) / 365.0 + 1e-9).astype(int) + 1
+    w = waiting.assign(year=year, area=waiting["waiting_mean"] * waiting["days"])
+    days = w.drop_duplicates("t_start").groupby("year")["days"].sum()
+    whole = days.index[days >= 364.0]
+    table = w[w["year"].isin(whole)].groupby(["care_form", "year"], observed=True)["area"].sum().unstack("year")
+    return table / days[whole]
