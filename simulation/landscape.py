@@ -10,11 +10,18 @@ CSV files that a user can read, edit or replace with real data:
   provider sits in a gemeente drawn in proportion to youth. A group with a ``werkgebied_file``
   (the gecertificeerde instellingen) has one provider per row of that file, placed in the regions
   it serves and contracted only there (:func:`_werkgebied_group`).
-* **How big.** The places of a care form are its expected load (referrals per day, with the
-  gemeenten's regional factors, x mean duration, Little's law) divided by the group's
-  ``target_utilisation``. For ``per_region`` groups each region gets capacity in proportion to
-  its own load; the places are split over providers by lognormal weights with ``size_sigma``
-  (larger sigma, more concentration).
+* **How big.** The load of a care form is its starts of care per day (``referral_rate_per_1000``,
+  sourced from starts, with the gemeenten's regional factors) x mean duration: the observed stock
+  (Little's law). A form with an observed
+  wait and a withdrawal hazard (``CareForm.waits_steadily``) gets the places whose staffed part
+  (:func:`~simulation.core.workforce.staffed_share`) holds exactly that stock: its referrals are
+  the starts / ``S(W)`` (:mod:`simulation.core.steady`), so in the fluid approximation of a queue
+  with impatient customers its mean wait is the observed one. Other forms get the load divided
+  by the group's ``target_utilisation`` of the places staff allow (a utilisation of nominal
+  places near 1 would leave no slack once staff are at their equilibrium, and the lists grow).
+  For ``per_region`` groups each region gets capacity in proportion to its own load; the places
+  are split over providers by lognormal weights with ``size_sigma`` (larger sigma, more
+  concentration).
 * **What it costs.** Each provider draws a cost level (``cost_factor``, uniform) that scales the
   care form's cost price (staff, housing; ``care_forms.*.cost_price``). Its reserves are
   ``reserve_months`` (uniform) of its monthly costs when fully staffed at the target utilisation.
@@ -36,8 +43,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, shown
+from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, Workforce, shown
 from simulation.core.random import Streams
+from simulation.core.workforce import staffed_share
 from simulation.core.world import Gemeente, Geography, load_geography, read_csv
 
 __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
@@ -82,6 +90,21 @@ def _pick_gemeente(rng: np.random.Generator, members: Sequence[Gemeente]) -> Gem
     return members[int(rng.choice(len(members), p=w))]
 
 
+def _places_per_load(form: CareForm, group: ProviderGroup, wf: Workforce | None) -> float:
+    """Nominal places per child of expected load (see the module docstring, "How big").
+
+    A form with a steady waiting list: the places staff allow hold exactly the observed stock
+    (starts x duration); the referrals beyond it wait or leave the list. Any other form: the places
+    staff allow are the load over the group's target utilisation. ``wf`` None: the old rule
+    (target utilisation of the nominal places), kept for callers without a workforce."""
+    if wf is None:
+        return 1.0 / group.target_utilisation.value
+    staffed = staffed_share(form, wf)
+    if form.waits_steadily:
+        return 1.0 / staffed
+    return 1.0 / (group.target_utilisation.value * staffed)
+
+
 def _group(
     group: ProviderGroup, geo: Geography, scenario: Scenario, streams: Streams, index: int = 0
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -102,14 +125,14 @@ def _group(
 
     places = {f: np.zeros(group.count, dtype=int) for f in group.forms}
     for f in group.forms:
-        util = group.target_utilisation.value
+        per_load = _places_per_load(forms[f], group, scenario.workforce)
         if group.spread == "per_region":
             for r in regions:
                 idx = np.array([i for i, g in enumerate(locations) if g.region == r])
-                need = max(len(idx), math.ceil(_load(geo.in_region(r), f, forms[f]) / util))
+                need = max(len(idx), math.ceil(_load(geo.in_region(r), f, forms[f]) * per_load))
                 places[f][idx] = _integer_split(need, sizes[idx])
         else:
-            need = max(group.count, math.ceil(_load(geo.gemeenten, f, forms[f]) / util))
+            need = max(group.count, math.ceil(_load(geo.gemeenten, f, forms[f]) * per_load))
             places[f] = _integer_split(need, sizes)
 
     return _rows(group, scenario, locations, places, cost_factor, reserve_months)
@@ -198,7 +221,7 @@ def _werkgebied_group(
             serving = [i for i, codes in enumerate(served) if region in codes]
             if not serving:
                 raise ScenarioError(path, [(field, f"no organisation serves region {region}")])
-            need = _load(geo.in_region(region), f, forms[f]) / group.target_utilisation.value
+            need = _load(geo.in_region(region), f, forms[f]) * _places_per_load(forms[f], group, scenario.workforce)
             total = sum(weights[i] for i in serving)
             for i in serving:
                 share[i] += need * weights[i] / total

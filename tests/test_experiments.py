@@ -264,14 +264,14 @@ def test_warmup_table_is_the_monthly_waiting_total_and_its_running_mean(tmp_path
 
 
 def test_precision_adds_replications_until_the_target_is_met(tmp_path: Path) -> None:
-    precision = PrecisionSpec(target=0.05, kpis=["children_served"], max_replications=40)
+    precision = PrecisionSpec(target=0.10, kpis=["children_served"], max_replications=40)
     exp = load_experiment(write_experiment(tmp_path, replications=2))
     run = run_experiment(exp, precision=precision)
     report = run.precision
     assert report is not None and report["reached"] is True
     assert 2 < report["replications_used"] == run.replications < 40
     assert set(report["achieved"]) == {"basis / gefragmenteerd", "basis / regionaal", "basis / landelijk"}
-    assert all(0 <= v["children_served"] <= 0.05 for v in report["achieved"].values())
+    assert all(0 <= v["children_served"] <= 0.10 for v in report["achieved"].values())
     assert run.kpis.groupby("scenario")["replication"].nunique().eq(run.replications).all()
     # Replications came in batches, and the batch before the last was not yet precise enough.
     batches = report["batches"]

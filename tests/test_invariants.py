@@ -21,7 +21,7 @@ from simulation.config import Shrink, Sourced, load_scenario
 from simulation.core import finance
 from tests.conftest import ESC_FORM, MAIN_FORM, SCENARIOS, make_scenario, run
 
-STATES = {"waiting", "in_care", "done", "escalated"}
+STATES = {"waiting", "in_care", "done", "escalated", "withdrawn"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -39,11 +39,14 @@ def care_days(ep: pd.DataFrame, horizon: float) -> np.ndarray:
 
 
 def wait_days(ep: pd.DataFrame, horizon: float) -> np.ndarray:
-    """Days each child spent on a waiting list up to the horizon (first wait and waits after exits)."""
+    """Days each child spent on a waiting list from the start to the horizon (first wait and waits after exits)."""
     first_left = np.where(
-        ep["t_intake"].notna(), ep["t_intake"], np.where(ep["state"] == "escalated", ep["t_end"], horizon)
+        ep["t_intake"].notna(),
+        ep["t_intake"],
+        np.where(ep["state"].isin(["escalated", "withdrawn"]), ep["t_end"], horizon),
     )
-    first = first_left - ep["t_referral"].to_numpy(dtype=float)
+    # counted from the start: the initial waiting list was referred before it
+    first = first_left - np.maximum(ep["t_referral"].to_numpy(dtype=float), 0.0)
     waiting_again = ((ep["state"] == "waiting") & (ep["replacements"] > 0)).to_numpy()
     again = np.where(waiting_again, horizon - ep["waiting_since"].to_numpy(dtype=float), 0.0)
     return first + ep["extra_wait_days"].to_numpy(dtype=float) + again
@@ -67,11 +70,17 @@ def check_children(res, scenario) -> None:
     assert (~has_end & ep["waiting_since"].notna())[waiting].all()
     assert (has_intake == (ep["replacements"] > 0))[waiting].all()  # only a displaced child waits after intake
     assert (~has_intake & has_end & (ep["replacements"] == 0))[escalated].all()
+    withdrawn = state == "withdrawn"  # left the list when its patience ran out
+    assert (~has_intake & has_end & (ep["replacements"] == 0))[withdrawn].all()
+    assert (ep["t_end"] > ep["t_referral"])[withdrawn].all()
     assert ep["waiting_since"].isna()[~waiting].all()
 
     # Time runs forwards.
-    assert (ep["t_referral"] >= 0).all() and (ep["t_referral"] <= horizon).all()
-    assert (ep.loc[ep["origin"] == "initial", "t_referral"] == 0).all()
+    # The initial stock is referred at 0 (in care) or up to the observed wait before (waiting).
+    initial = ep["origin"] == "initial"
+    longest = max([f.observed_wait_days.value for f in scenario.care_forms.values() if f.waits_steadily] + [0.0])
+    assert (ep.loc[~initial, "t_referral"] >= 0).all() and (ep["t_referral"] <= horizon).all()
+    assert (ep.loc[initial, "t_referral"] <= 0).all() and (ep.loc[initial, "t_referral"] >= -longest).all()
     assert (ep.loc[has_intake, "t_intake"] >= ep.loc[has_intake, "t_referral"]).all()
     assert (ep.loc[has_intake, "t_intake"] <= horizon).all()
     d = ep[done]
@@ -95,7 +104,7 @@ def check_children(res, scenario) -> None:
         target = scenario.care_forms[form].escalation.to
         kids = esc_children[esc_children["parent"].isin(part["child"])]
         assert (kids["care_form"] == target).all()
-    assert not escalated[ep["origin"] == "initial"].any()
+    assert not escalated[initial & (ep["t_referral"] == 0)].any()  # the initial stock in care never escalates
 
     # Capacity: nobody is in care with an exited provider, and no slot is over-full.
     exited = set(res.tables["exits"]["provider_id"])
@@ -373,7 +382,9 @@ def test_small_multi_gemeente_scenario_with_escalation(tmp_path):
 
 @pytest.fixture(scope="module")
 def flevoland_2y():
-    scenario = load_scenario(SCENARIOS / "flevoland.yaml", overrides={"years": 2})
+    # The steady baseline has (almost) no financial exits: a shock makes sure one provider leaves.
+    shock = {"date": "2026-09-01", "which": "largest", "note": "an exit for the books to balance through"}
+    scenario = load_scenario(SCENARIOS / "flevoland.yaml", overrides={"years": 2, "shocks": [shock]})
     return scenario, run(scenario, 0)
 
 

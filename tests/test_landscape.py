@@ -23,16 +23,24 @@ def test_shipped_landscape_regenerates_byte_for_byte(tmp_path: Path) -> None:
     assert filecmp.cmp(b, ROOT / "data" / "generated" / "aanbieders_plaatsen.csv", shallow=False)
 
 
-def test_landscape_capacity_follows_littles_law_and_target_utilisation() -> None:
+def test_landscape_capacity_follows_littles_law_the_staffed_share_and_target_utilisation() -> None:
     s = load_scenario(ROOT / "scenarios" / "nederland.yaml")
     _, offers = generate_landscape(s)
     places = pd.DataFrame(offers).groupby("zorgvorm")["plaatsen"].sum()
     youth = pd.read_csv(ROOT / "data" / "gemeenten.csv")["jeugd_0_17"].sum()
+    wf = s.workforce
     for group in s.providers.generator.groups:  # type: ignore[union-attr]
         for f in group.forms:
             form = s.care_forms[f]
             load = youth * form.referral_rate_per_1000.value / 1000 / 365 * form.duration.mean_days
-            expected = load / group.target_utilisation.value
+            # Staff at their equilibrium allow phi / (tau + phi + phi tau delay) of the places.
+            tau = form.cost_price.annual_staff_turnover.value / 12
+            phi, delay = wf.vacancy_fill_per_month.value, wf.hiring_delay_months
+            staffed = phi / (tau + phi + phi * tau * delay)
+            # A steady waiting list: the staffed places hold the observed stock; else the staffed
+            # places are used at the target utilisation.
+            utilisation = 1.0 if form.waits_steadily else group.target_utilisation.value
+            expected = load / (utilisation * staffed)
             # Rounding up per region and at least one place per provider add a little.
             assert expected <= places[f] <= expected * 1.05 + group.count + 42, (f, places[f], expected)
 

@@ -100,7 +100,7 @@ def test_tariff_cut_lowers_the_price_of_care_from_2027(results) -> None:
     tariff = s.care_forms["residentieel"].tariff_eur_per_day.value
     # The tariff a child's care was last paid at: the 2026 price for stays that ended in 2026,
     # the indexed (3%) and cut (10%) price for every stay running in 2027.
-    ended = ep[ep["t_end"] < start]["tariff_eur_per_day"]
+    ended = ep[ep["t_intake"].notna() & (ep["t_end"] < start)]["tariff_eur_per_day"]  # placed, then left
     running = ep[ep["t_intake"].notna() & ~(ep["t_end"] < start)]["tariff_eur_per_day"]
     assert len(ended) > 100 and len(running) > 100
     assert np.allclose(ended, tariff)

@@ -10,6 +10,7 @@ error formatter. Every name is importable from ``simulation.config``.
 from __future__ import annotations
 
 from simulation.config.base import DATE_MAX, DATE_MIN, FrozenModel, Provenance, Sourced
+from simulation.config.capacity import Capacity, Expansion
 from simulation.config.care_forms import CareForm, CostPrice, Duration, Escalation
 from simulation.config.errors import ScenarioError, pydantic_problems, shown
 from simulation.config.finance import AdminCurve, BudgetCeilings, EarlyWarning, Finance, Shrink, Support
@@ -46,12 +47,14 @@ __all__ = [
     "PROJECT_ROOT",
     "AdminCurve",
     "BudgetCeilings",
+    "Capacity",
     "CareForm",
     "CostPrice",
     "Demand",
     "Duration",
     "EarlyWarning",
     "Escalation",
+    "Expansion",
     "Finance",
     "FrozenModel",
     "LandscapeGenerator",

@@ -96,10 +96,34 @@ class CareForm(FrozenModel):
     wait_norm_days: Sourced
     escalation: Escalation | None = None
     cost_price: CostPrice
+    #: mean wait from referral to intake that is reported for this form (days); sizes the default
+    #: landscape and the waiting list at the start (see ``waiting_withdrawal_per_year``)
+    observed_wait_days: Sourced | None = None
+    #: hazard (per year of waiting) that a waiting child leaves the list without this care (help
+    #: elsewhere, free-access care, the family gives up); with it, a list of months is stable
+    waiting_withdrawal_per_year: Sourced | None = None
 
     @model_validator(mode="after")
     def _ranges(self) -> CareForm:
         check_range("referral_rate_per_1000.value", self.referral_rate_per_1000.value, 0.0, 1000.0)
         check_range("tariff_eur_per_day.value", self.tariff_eur_per_day.value, 0.0, 100_000.0)
         check_range("wait_norm_days.value", self.wait_norm_days.value, 0.0, 3650.0, low_open=True)
+        if self.observed_wait_days is not None:
+            check_range("observed_wait_days.value", self.observed_wait_days.value, 0.0, 3650.0)
+        if self.waiting_withdrawal_per_year is not None:
+            check_range("waiting_withdrawal_per_year.value", self.waiting_withdrawal_per_year.value, 0.0, 52.0)
         return self
+
+    @property
+    def withdrawal_per_day(self) -> float:
+        """Hazard of leaving the waiting list, per day of waiting (0 without one)."""
+        w = self.waiting_withdrawal_per_year
+        return w.value / 365.0 if w is not None else 0.0
+
+    @property
+    def waits_steadily(self) -> bool:
+        """Whether the form has a steady waiting list by design: an observed wait and withdrawal.
+
+        Such a form is sized so that its mean wait is the observed one, and starts with that
+        waiting list (:mod:`simulation.core.steady`)."""
+        return self.observed_wait_days is not None and self.withdrawal_per_day > 0.0

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from simulation.config.base import Date, FrozenModel
+from simulation.config.capacity import Capacity
 from simulation.config.care_forms import CareForm
 from simulation.config.finance import EarlyWarning, Finance
 from simulation.config.market import Providers, Regime, Transition
@@ -119,6 +120,7 @@ class Scenario(FrozenModel):
     regime: Regime
     finance: Finance
     workforce: Workforce
+    capacity: Capacity = Field(default_factory=Capacity)
     early_warning: EarlyWarning = Field(default_factory=EarlyWarning)
     shocks: list[ProviderFailure] = Field(default_factory=list)
     tariff_changes: list[TariffChange] = Field(default_factory=list)

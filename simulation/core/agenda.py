@@ -31,9 +31,10 @@ class Event(IntEnum):
     TARIFF = 2
     REFERRAL = 3
     ESCALATE = 4
-    MONTH_END = 5
-    EXIT = 6
-    SNAPSHOT = 7
+    WITHDRAW = 5
+    MONTH_END = 6
+    EXIT = 7
+    SNAPSHOT = 8
 
 
 _REFERRAL = Event.REFERRAL  # looked up once: attribute access on an Enum class is slow

@@ -4,17 +4,19 @@ A referred child joins the waiting list (queue) of the unit that buys its care f
 gemeente, unless an eligible provider form (contracted, nearest first; then the bovenregionale
 pool) has a free place. A freed place goes to the longest-waiting child among the queues the
 provider form serves; children re-placed after a provider exit go first. A child still waiting
-at its form's escalation threshold may escalate (drawn at referral) into a new episode.
+at its form's escalation threshold may escalate (drawn at referral) into a new episode; a child
+still waiting when its patience (drawn at referral) runs out leaves the list without this care.
 """
 
 from __future__ import annotations
 
+import math
 from heapq import heappush
 
 from simulation.core.agenda import Event
 from simulation.core.demand import ORIGIN_INITIAL
 from simulation.core.finance import accrue_contract, accrue_provider_form, open_account, settle
-from simulation.core.state import ACTIVE, DONE, ESCALATED, IN_CARE, WAITING, State
+from simulation.core.state import ACTIVE, DONE, ESCALATED, IN_CARE, WAITING, WITHDRAWN, State
 
 __all__ = [
     "count_queue",
@@ -25,11 +27,12 @@ __all__ = [
     "on_discharge",
     "on_escalate",
     "on_referral",
+    "on_withdraw",
     "place_again",
     "release",
 ]
 
-DISCHARGE, ESCALATE = Event.DISCHARGE, Event.ESCALATE
+DISCHARGE, ESCALATE, WITHDRAW = Event.DISCHARGE, Event.ESCALATE, Event.WITHDRAW
 
 
 def count_queue(state: State, q: int, delta: int) -> None:
@@ -57,15 +60,20 @@ def on_referral(state: State, c: int) -> None:
         children.queue[c] = state.queues.of[(children.gemeente[c], target)]
         children.diverted[c] = True
     q = children.queue[c]
-    children.waiting_since[c] = state.now
+    # A child of the initial waiting list was referred before the start and has waited since.
+    since = min(state.now, children.referred_at[c])
+    children.waiting_since[c] = since
     pf = free_provider_form(state, q)
     if pf >= 0:
         intake(state, c, pf, q)
         return
     state.queues.normal[q].append(c)
     count_queue(state, q, +1)
-    if children.escalates[c] and children.origin[c] != ORIGIN_INITIAL:
-        state.agenda.schedule(state.now + state.escalate_after[children.form[c]], ESCALATE, c)
+    if children.escalates[c]:  # never drawn for the initial stock in care
+        state.agenda.schedule(since + state.escalate_after[children.form[c]], ESCALATE, c)
+    theta = state.withdrawal_per_day[children.form[c]]
+    if theta > 0.0 and children.patience[c] < math.inf:
+        state.agenda.schedule(state.now + children.patience[c] / theta, WITHDRAW, c)
 
 
 def free_provider_form(state: State, q: int) -> int:
@@ -180,6 +188,19 @@ def on_escalate(state: State, c: int) -> None:
         state.log.append((state.now, "escalate", c))
     queue = state.queues.of[(children.gemeente[c], target)]
     on_referral(state, children.add_escalation(c, target, queue, state.now))
+
+
+def on_withdraw(state: State, c: int) -> None:
+    """Child ``c``'s patience ran out while it waited: it leaves the list without this care
+    (help elsewhere or none). Children waiting again after their provider left keep their place."""
+    children = state.children
+    if children.state[c] != WAITING or children.replacements[c]:
+        return
+    children.state[c] = WITHDRAWN
+    children.ended_at[c] = state.now
+    count_queue(state, children.queue[c], -1)
+    if state.log is not None:
+        state.log.append((state.now, "withdraw", c))
 
 
 def place_again(state: State, c: int) -> None:

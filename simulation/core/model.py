@@ -11,6 +11,7 @@ the glossary of the state's names):
 * :mod:`.matching`: referral, placement, discharge, filling freed places, escalation;
 * :mod:`.finance`: contract accounts, payments under budget ceilings, costs and margins;
 * :mod:`.workforce`: staff turnover, hiring, the places staff allow;
+* :mod:`.capacity`: providers expand where waiting lists persist and the tariff covers costs;
 * :mod:`.continuity`: solvency, liquidity support, notice and exit;
 * :mod:`.schedule`: months, tariff changes, shocks, phase-out and transition switches;
 * :mod:`.recorder`: the result tables (full, or lean for calibration).
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulation.core import continuity, finance, matching, schedule, workforce
+from simulation.core import capacity, continuity, finance, matching, schedule, workforce
 from simulation.core.agenda import Event
 from simulation.core.demand import Referrals
 from simulation.core.recorder import (
@@ -47,6 +48,7 @@ MONTH_END: tuple[tuple[str, Step], ...] = (
     ("contracts pay what was delivered, up to their ceilings", finance.pay_contracts),
     ("providers book revenue and costs", finance.book_costs),
     ("loss-making care forms shrink", finance.shrink_losing_forms),
+    ("providers expand where waiting lists persist", capacity.expand_where_waits_persist),
     ("staff leave, arrive and are hired", workforce.turnover_and_hiring),
     ("phased-out care forms lose places", schedule.phase_out_places),
     ("places follow staff", workforce.update_capacity),
@@ -83,6 +85,7 @@ HANDLERS: dict[Event, Callable[[State, int], None]] = {
     Event.TARIFF: schedule.on_tariff,
     Event.REFERRAL: matching.on_referral,
     Event.ESCALATE: matching.on_escalate,
+    Event.WITHDRAW: matching.on_withdraw,
     Event.MONTH_END: close_month,
     Event.EXIT: continuity.on_exit,
     Event.SNAPSHOT: snapshot,

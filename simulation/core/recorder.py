@@ -154,7 +154,7 @@ class FullRecorder(Recorder):
             "t_referral": _view(ch.referred_at, np.float64),
             "t_intake": _view(ch.intake_at, np.float64),
             "t_end": _view(ch.ended_at, np.float64),
-            "state": cat(child_state, ["waiting", "in_care", "done", "escalated"]),
+            "state": cat(child_state, ["waiting", "in_care", "done", "escalated", "withdrawn"]),
             "provider_id": cat(pf_prov[pf], state.providers.ids),
             "tariff_eur_per_day": _view(ch.tariff, np.float64),
             "delivered_eur": delivered,

@@ -4,7 +4,8 @@ Glossary (index names in brackets; every column is indexed by it):
 
 * **child** [``c``]: one episode of care. Referrals come first, in the order of
   :class:`~simulation.core.demand.Referrals` (the initial stock among them); an escalation ends
-  its child and opens a new one (``origin`` escalation, ``parent`` the escalated child).
+  its child and opens a new one (``origin`` escalation, ``parent`` the escalated child); a child
+  whose ``patience`` runs out on a waiting list leaves it (state withdrawn).
 * **care form** [``form``]: a zorgvorm, by its position in ``State.care_forms``.
 * **queue** [``q``]: the waiting list of one (contracting unit, care form). Children wait in its
   ``priority`` deque (re-placed after a provider exit) or its ``normal`` deque.
@@ -32,6 +33,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simulation.config import Scenario
 from simulation.core.agenda import Agenda
 from simulation.core.demand import ORIGIN_ESCALATION, Referrals
@@ -49,6 +52,7 @@ __all__ = [
     "NOTICE",
     "STATUS_NAMES",
     "WAITING",
+    "WITHDRAWN",
     "Children",
     "Contracts",
     "MonthBooks",
@@ -60,8 +64,8 @@ __all__ = [
     "World",
 ]
 
-# Child states.
-WAITING, IN_CARE, DONE, ESCALATED = 0, 1, 2, 3
+# Child states (WITHDRAWN: left the waiting list without this care).
+WAITING, IN_CARE, DONE, ESCALATED, WITHDRAWN = 0, 1, 2, 3, 4
 # Provider states.
 ACTIVE, NOTICE, EXITED = 0, 1, 2
 STATUS_NAMES = {ACTIVE: "active", NOTICE: "notice", EXITED: "exited"}
@@ -107,6 +111,8 @@ class Children:
         self.divert_u = array("d", referrals.divert_u.tobytes())
         self.diverted_duration = array("d", referrals.diverted_duration.tobytes())
         self.origin = array("b", referrals.origin.astype("int8").tobytes())
+        patience = referrals.patience if referrals.patience is not None else np.full(n, np.inf)
+        self.patience = array("d", patience.astype(float).tobytes())
         # What happens to them.
         self.parent = array("q", [-1]) * n
         self.queue = array("q", [queue_of[(g, f)] for g, f in zip(self.gemeente, self.form, strict=True)])
@@ -138,6 +144,7 @@ class Children:
         self.divert_u.append(self.divert_u[parent])
         self.diverted_duration.append(self.diverted_duration[parent])
         self.origin.append(ORIGIN_ESCALATION)
+        self.patience.append(self.patience[parent])  # the family's patience goes with the child
         self.parent.append(parent)
         self.queue.append(queue)
         self.state.append(WAITING)
@@ -208,6 +215,7 @@ class ProviderForms:
         self.fte = [0.0] * n
         self.pipeline: list[deque[tuple[int, float]]] = [deque() for _ in range(n)]  # (arrival month, FTE)
         self.losing_months = [0] * n  # consecutive months revenue < cost
+        self.long_wait_months = [0] * n  # consecutive months of long waits at covered cost (capacity.py)
         self.serves: list[list[int]] = [[] for _ in range(n)]  # queues it takes children from
         # This month's accruals.
         self.accrued_until = [0.0] * n
@@ -322,14 +330,18 @@ class State:
             administered = world.market.contracts
         self.contracted = {(c.unit_id, c.provider_id, c.care_form) for c in administered}
         self.children = Children(referrals, self.queues.of)
-        self.agenda = Agenda(array("d", self.children.referred_at))
+        # The initial waiting list was referred before the start (negative times): it joins at 0.
+        self.agenda = Agenda(array("d", (max(0.0, t) for t in self.children.referred_at)))
         self.books = MonthBooks(len(world.providers), len(self.care_forms))
 
         self.tariff_factor = [1.0] * len(self.care_forms)  # indexation and tariff changes so far
         self.escalate_after = [f.escalation.after_days if f.escalation else math.inf for f in self.form_params]
+        self.withdrawal_per_day = [f.withdrawal_per_day for f in self.form_params]
         self.escalate_to = [self.form_index.get(f.escalation.to, -1) if f.escalation else -1 for f in self.form_params]
         #: provider forms whose places grew at a month end: filled once the month is closed
         self.grown: list[int] = []
+        #: places ordered and not yet open: (month they open, provider form, places), by month
+        self.expansions: list[tuple[int, int, int]] = []
         support = scenario.finance.support
         self.support_left = support.budget_eur if support else 0.0
         self.month_support = 0.0  # support paid this month

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from simulation.config import CareForm, Workforce
 from simulation.core.state import EXITED, State
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "effective_places",
     "hire_initial_staff",
     "monthly_turnover",
+    "staffed_share",
     "target_fte",
     "turnover_and_hiring",
     "update_capacity",
@@ -53,6 +55,16 @@ def effective_places(state: State, pf: int) -> int:
     pfs = state.provider_forms
     by_staff = math.floor(pfs.fte[pf] * care_fte_factor(state, pf) / state.staff_per_place[pfs.form[pf]] + 1e-9)
     return max(0, min(pfs.places[pf], by_staff))
+
+
+def staffed_share(form: CareForm, wf: Workforce) -> float:
+    """The share of its target staff a provider form has at the start (see :func:`hire_initial_staff`),
+    hence the share of its nominal places that staff allow: what the landscape sizes for."""
+    if wf.initial_staffing != "equilibrium":
+        return min(1.0, float(wf.initial_staffing))
+    tau = form.cost_price.annual_staff_turnover.value * wf.turnover_factor / 12.0
+    phi, delay = wf.vacancy_fill_per_month.value, wf.hiring_delay_months
+    return 1.0 if phi <= 0 else phi / (tau + phi + phi * tau * delay)
 
 
 def hire_initial_staff(state: State) -> None:

@@ -1,0 +1,58 @@
+"""Drift check of a scenario without scheduled changes: yearly figures per regime.
+
+    .venv/bin/python scripts/drift.py [--years 5] [--replication 0] [SCENARIO ...]
+
+Runs one replication of each scenario (default: the three regime files of the national default)
+and prints, per year: the mean waiting list, nominal and staffed places, children in care, staff
+(FTE), the sector margin, the share of loss-making providers and exits; then the largest
+year-on-year drift (simulation.metrics.drift). A steady baseline drifts less than 5% a year.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from simulation.config import load_scenario  # noqa: E402
+from simulation.metrics.drift import drift, yearly_figures, yearly_waiting_by_form  # noqa: E402
+from simulation.runner.replication import run_replication  # noqa: E402
+
+DEFAULT = [ROOT / "scenarios" / f for f in ("gefragmenteerd.yaml", "regionaal.yaml", "landelijk.yaml")]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenarios", nargs="*", type=Path, default=DEFAULT)
+    parser.add_argument("--years", type=float, default=5.0)
+    parser.add_argument("--replication", type=int, default=0)
+    parser.add_argument("--engine", default="reference", choices=["reference", "simpy"])
+    parser.add_argument("--by-form", action="store_true", help="also the mean waiting list per care form and year")
+    args = parser.parse_args()
+    pd.set_option("display.width", 200)
+    for path in args.scenarios:
+        scenario = load_scenario(path).model_copy(update={"years": args.years})
+        start = time.perf_counter()
+        result = run_replication(scenario, args.replication, engine=args.engine, lean=True)
+        figures = yearly_figures(result.tables)
+        d = drift(figures)
+        print(f"\n{scenario.name} ({args.years:g} years, replication {args.replication}, "
+              f"{time.perf_counter() - start:.0f} s)")  # fmt: skip
+        print(figures.to_string(index=False, float_format=lambda x: f"{x:,.3f}"))
+        worst = {c: f"{d[c].abs().max():+.1%}" for c in ["waiting", "places", "staffed_places", "in_care", "staff_fte"]}
+        worst["margin (points)"] = f"{d['margin'].abs().max() * 100:.2f}"
+        worst["exits/yr"] = f"{d['exits'].max():.1%}"
+        print("largest yearly drift:", ", ".join(f"{k} {v}" for k, v in worst.items()))
+        if args.by_form:
+            print("mean waiting list per care form and year:")
+            print(yearly_waiting_by_form(result.tables).round(0).to_string())
+
+
+if __name__ == "__main__":
+    main()

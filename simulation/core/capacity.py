@@ -1,0 +1,66 @@
+"""Capacity growth: providers add places where waiting lists persist and the tariff covers costs.
+
+The counterpart of :func:`~.finance.shrink_losing_forms`: without it capacity can only fall. The
+rule (``scenario.capacity.expansion``, an assumption) is the same under every regime; regimes differ
+only in what it sees: which waiting lists a provider form serves (pooling, contracts) and whether
+its contracts' tariffs cover its costs (terms, administration).
+
+At a month end a provider form counts a long-wait month when the longest current wait on a
+waiting list it serves is above ``wait_factor`` x its form's observed wait and its revenue covered
+its costs that month. After ``after_months`` of them in a row it orders ``step`` of its places
+more (at least one); they open ``build_delay_months`` later, and its staff target rises with them
+(hiring in :mod:`.workforce` follows). Forms being phased out do not expand.
+"""
+
+from __future__ import annotations
+
+import math
+
+from simulation.core.state import ACTIVE, WAITING, State
+
+__all__ = ["expand_where_waits_persist", "longest_waits"]
+
+
+def longest_waits(state: State) -> list[float]:
+    """Per queue, how long its longest-waiting child (not a re-placed one) has waited now (0 if none)."""
+    queues, children = state.queues, state.children
+    child_state, queue_of, since = children.state, children.queue, children.waiting_since
+    out = [0.0] * len(queues.keys)
+    for q, dq in enumerate(queues.normal):
+        while dq and (child_state[dq[0]] != WAITING or queue_of[dq[0]] != q):
+            dq.popleft()  # escalated, withdrawn or moved children leave lazily (as in matching.fill)
+        if dq:
+            out[q] = state.now - since[dq[0]]
+    return out
+
+
+# -- month-end step ----------------------------------------------------------------------------
+def expand_where_waits_persist(state: State, month: int) -> None:
+    """Open the places ordered ``build_delay_months`` ago; order more where waits persist."""
+    rule = state.scenario.capacity.expansion
+    if rule is None:
+        return
+    pfs, providers, books = state.provider_forms, state.providers, state.books
+    pending = state.expansions
+    while pending and pending[0][0] <= month:
+        _, pf, extra = pending.pop(0)
+        if providers.status[pfs.provider[pf]] == ACTIVE:
+            pfs.places[pf] += extra
+            if state.log is not None:
+                state.log.append((state.now, "expand", pf))
+    ordered = {pf for _, pf, _ in pending}
+    waits = longest_waits(state)
+    for pf, p in enumerate(pfs.provider):
+        f = pfs.form[pf]
+        observed = state.form_params[f].observed_wait_days
+        if observed is None or f in state.phase_out or books.status[p] != ACTIVE or pf in ordered:
+            pfs.long_wait_months[pf] = 0
+            continue
+        longest = max((waits[q] for q in pfs.serves[pf]), default=0.0)
+        covered = pfs.revenue[pf] >= books.form_cost[pf] > 0.0
+        long_wait = longest > rule.wait_factor * observed.value and covered
+        pfs.long_wait_months[pf] = pfs.long_wait_months[pf] + 1 if long_wait else 0
+        if pfs.long_wait_months[pf] >= rule.after_months:
+            pfs.long_wait_months[pf] = 0
+            extra = max(1, math.ceil(rule.step * pfs.places[pf]))
+            pending.append((month + rule.build_delay_months, pf, extra))

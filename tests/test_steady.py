@@ -1,0 +1,202 @@
+"""A steady baseline: withdrawal from waiting lists, the steady waiting list, capacity growth.
+
+* withdrawal: a waiting child whose patience runs out leaves the list (hand-built, known times);
+* the steady waiting list of :mod:`simulation.core.steady` against numeric integration and the
+  fluid Erlang-A identities (referrals x S(W) = starts);
+* expansion: a provider form whose list keeps waiting too long while its tariff covers its costs
+  adds places after ``after_months`` and the build delay (hand-built, known day);
+* drift: a few regions of the national default, three years, no stress, drift under 5% a year.
+
+Each mechanism's test fails with the mechanism switched off (the ``*_off`` cases assert that).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simulation.config import CareForm, Expansion, Scenario, Sourced, load_scenario
+from simulation.core import steady
+from simulation.core.demand import Referrals
+from simulation.engines import ENGINES
+from simulation.metrics.drift import DRIFT_COLUMNS, drift, yearly_figures
+from simulation.runner import replication as runner
+from tests.conftest import _care_form, _sourced
+from tests.test_mechanisms import write_world
+
+ROOT = Path(__file__).resolve().parent.parent
+ONE_GEMEENTE = [("G1", "JZ01", 5.0, 52.0)]
+YEAR = 365.0
+
+
+@dataclass(frozen=True)
+class Child:
+    name: str
+    t: float
+    duration: float
+    patience: float = math.inf  # unit exponential: leaves after patience / hazard days
+
+
+def with_form(scenario: Scenario, **update: object) -> Scenario:
+    forms = {k: f.model_copy(update=update) for k, f in scenario.care_forms.items()}
+    return scenario.model_copy(update={"care_forms": forms})
+
+
+def run(scenario: Scenario, children: Sequence[Child], engine: str) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    def referrals(gemeenten, care_forms, *_args, **_kwargs) -> Referrals:
+        n = len(children)
+        return Referrals(
+            t=np.asarray([c.t for c in children], dtype=float),
+            gemeente=np.zeros(n, dtype=np.int64),
+            form=np.zeros(n, dtype=np.int64),
+            duration=np.asarray([c.duration for c in children], dtype=float),
+            escalates=np.zeros(n, dtype=bool),
+            escalated_duration=np.zeros(n),
+            divert_u=np.ones(n),
+            diverted_duration=np.zeros(n),
+            origin=np.zeros(n, dtype=np.int8),
+            patience=np.asarray([c.patience for c in children], dtype=float),
+        )
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(runner, "generate", referrals)
+        result = runner.run_replication(scenario, 0, engine=engine)
+    ep = result.tables["episodes"].assign(name=[c.name for c in children]).set_index("name")
+    return ep, result.tables
+
+
+# -- withdrawal ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("hazard", [1.0, None])
+def test_a_waiting_child_whose_patience_runs_out_leaves_the_list(
+    tmp_path: Path, engine: str, hazard: float | None
+) -> None:
+    scenario = write_world(tmp_path, gemeenten=ONE_GEMEENTE, providers=[("P", "G1", {"zorg": 1})], forms=["zorg"])
+    if hazard is not None:
+        scenario = with_form(scenario, waiting_withdrawal_per_year=Sourced(value=hazard, assumption="test"))
+    children = [
+        Child("a", 0.0, 300.0),  # the one place until day 300
+        Child("b", 1.0, 50.0, patience=0.5),  # hazard 1 a year: leaves after 182.5 days, on day 183.5
+        Child("c", 2.0, 50.0, patience=5.0),  # would leave after 1,825 days: placed first
+    ]
+    ep, tables = run(scenario, children, engine)
+    if hazard is None:  # switched off: nobody leaves; b and c are placed in turn
+        assert ep.loc["b", "t_intake"] == 300.0
+        assert ep.loc["c", "t_intake"] == 350.0
+        return
+    assert ep.loc["b", "state"] == "withdrawn"
+    assert ep.loc["b", "t_end"] == pytest.approx(183.5)
+    assert math.isnan(ep.loc["b", "t_intake"])
+    assert ep.loc["c", "t_intake"] == 300.0
+    # The list holds b and c from day 2 to day 183.5 (in July), then c alone.
+    w = tables["waiting"]["waiting_end"]
+    assert list(w.iloc[:7]) == [2, 2, 2, 2, 2, 2, 1]
+    assert tables["waiting"]["waiting_mean"].iloc[6] == pytest.approx((2.5 * 2 + 28.5 * 1) / 31)
+
+
+# -- the steady waiting list --------------------------------------------------------------------
+def steady_form(wait: float, hazard: float | None, after: float | None = None, p: float = 0.0) -> CareForm:
+    raw = _care_form(1.0, "deterministic", 100.0, None, 100.0)
+    raw["observed_wait_days"] = _sourced(wait)
+    if hazard is not None:
+        raw["waiting_withdrawal_per_year"] = _sourced(hazard)
+    if after is not None:
+        raw["escalation"] = {"after_days": after, "probability": p, "to": "elders", "assumption": "test"}
+    return CareForm.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    ("wait", "hazard", "after", "p"),
+    [(112.0, 1.0, 42.0, 0.15), (75.0, 1.0, 182.0, 0.05), (112.0, 2.5, None, 0.0), (30.0, 0.5, 98.0, 0.1)],
+)
+def test_the_steady_waiting_list_agrees_with_numeric_integration(
+    wait: float, hazard: float, after: float | None, p: float
+) -> None:
+    form = steady_form(wait, hazard, after, p)
+    assert form.waits_steadily
+    grid = np.linspace(0.0, wait, 200_001)
+    s = np.array([steady.still_waiting(form, a) for a in grid])
+    integral = float(np.sum((s[1:] + s[:-1]) / 2.0 * np.diff(grid)))
+    assert steady.waiting_days_per_referral_day(form) == pytest.approx(integral, rel=1e-4)
+    # Ages of the waiting children have density S on [0, W]: their mean is int a S / int S.
+    mean_age = float(np.sum(((grid * s)[1:] + (grid * s)[:-1]) / 2.0 * np.diff(grid))) / integral
+    ages = steady.sample_waiting_ages(form, np.random.default_rng(1), 200_000)
+    assert ages.min() >= 0.0 and ages.max() <= wait
+    assert ages.mean() == pytest.approx(mean_age, rel=0.01)
+    # Fluid balance: referrals x S(W) = starts (the sourced rate), S(W) by hand.
+    survive = math.exp(-hazard * wait / YEAR) * (1.0 - p if after is not None and wait >= after else 1.0)
+    assert steady.in_care_share(form) == pytest.approx(survive)
+    assert steady.referral_factor(form) * survive == pytest.approx(1.0)
+
+
+def test_a_form_without_withdrawal_has_no_steady_list() -> None:
+    form = steady_form(30.0, None)
+    assert not form.waits_steadily
+    assert steady.in_care_share(form) == 1.0
+    assert steady.waiting_days_per_referral_day(form) == 0.0
+
+
+# -- expansion ----------------------------------------------------------------------------------
+RULE = Expansion(wait_factor=1.0, after_months=2, step=1.0, build_delay_months=1, assumption="test")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("rule", [RULE, None])
+def test_a_provider_expands_where_its_waiting_list_persists(
+    tmp_path: Path, engine: str, rule: Expansion | None
+) -> None:
+    scenario = write_world(tmp_path, gemeenten=ONE_GEMEENTE, providers=[("P", "G1", {"zorg": 1})], forms=["zorg"])
+    scenario = with_form(scenario, observed_wait_days=Sourced(value=10.0, assumption="test"))
+    scenario = scenario.model_copy(update={"capacity": scenario.capacity.model_copy(update={"expansion": rule})})
+    children = [Child("a", 0.0, 1000.0), Child("b", 1.0, 100.0)]
+    ep, tables = run(scenario, children, engine)
+    if rule is None:  # switched off: b waits for a's place, past the one-year horizon
+        assert ep.loc["b", "state"] == "waiting"
+        assert math.isnan(ep.loc["b", "t_intake"])
+        return
+    # b waits longer than 10 days at the ends of January (day 31) and February (day 59), and the
+    # tariff covers the costs: P orders a place at February's end; it opens a month later, at the
+    # end of March (day 90), staff are hired at once (no delay, every vacancy filled) and b goes.
+    assert ep.loc["b", "t_intake"] == 90.0
+    places = tables["forms"].set_index("month")["nominal_place_days"] / tables["forms"].set_index("month")["days"]
+    assert list(places.iloc[:5]) == [1.0, 1.0, 1.0, 2.0, 2.0]
+
+
+# -- drift --------------------------------------------------------------------------------------
+#: Twente and its neighbours; the forms with a steady waiting list (the others' drift comes from
+#: their tariffs, which do not cover costs at their target occupancy: see the report).
+DRIFT_REGIONS = ["JZ29", "JZ30", "JZ31"]
+DRIFT_FORMS = ["pleegzorg", "gezinshuis", "residentieel", "intensief_ambulant", "dagbehandeling"]
+
+
+def drift_case(steady_on: bool) -> pd.DataFrame:
+    scenario = load_scenario(
+        ROOT / "scenarios" / "regionaal.yaml",
+        {"years": 3.0, "regions": DRIFT_REGIONS, "only_care_forms": DRIFT_FORMS, "replications": 1},
+    )
+    if not steady_on:  # no withdrawal (so no steady list at the start) and no expansion
+        scenario = with_form(scenario, waiting_withdrawal_per_year=None)
+        scenario = scenario.model_copy(update={"capacity": scenario.capacity.model_copy(update={"expansion": None})})
+    return drift(yearly_figures(runner.run_replication(scenario, 0, engine="reference", lean=True).tables))
+
+
+def assert_steady(d: pd.DataFrame) -> None:
+    for col in DRIFT_COLUMNS:
+        assert d[col].abs().max() < 0.05, f"{col} drifts {d[col].abs().max():.1%} a year"
+    assert d["margin"].abs().max() < 0.05 * 0.2, "the margin moves more than a point a year"
+    assert d["exits"].max() < 0.05
+
+
+def test_a_scenario_without_changes_is_steady() -> None:
+    assert_steady(drift_case(steady_on=True))
+
+
+def test_without_withdrawal_and_expansion_the_same_case_drifts() -> None:
+    with pytest.raises(AssertionError):
+        assert_steady(drift_case(steady_on=False))
