@@ -265,7 +265,8 @@ def test_warmup_table_is_the_monthly_waiting_total_and_its_running_mean(tmp_path
 
 def test_precision_adds_replications_until_the_target_is_met(tmp_path: Path) -> None:
     precision = PrecisionSpec(target=0.10, kpis=["children_served"], max_replications=40)
-    exp = load_experiment(write_experiment(tmp_path, replications=2))
+    # half a year: with waits of months, a quarter year places too few new referrals to be precise
+    exp = load_experiment(write_experiment(tmp_path, replications=2, years=0.5))
     run = run_experiment(exp, precision=precision)
     report = run.precision
     assert report is not None and report["reached"] is True

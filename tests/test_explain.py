@@ -58,8 +58,9 @@ def test_shapley_of_a_hand_made_game() -> None:
 def test_every_subset_of_the_mechanisms_is_an_arm_and_equal_arms_run_once(small) -> None:
     dec, _, _ = small
     assert len(dec.arm_of) == 2 ** len(MECHANISMS)
-    # tariffs and budget ceilings are the same in both default regimes: no arm of their own
-    assert len(set(dec.arm_of.values())) == 2 ** (len(MECHANISMS) - 2)
+    # budget ceilings are the same in both default regimes: no arm of their own (tariffs differ:
+    # the fragmented units set their own within regime.tariff_spread)
+    assert len(set(dec.arm_of.values())) == 2 ** (len(MECHANISMS) - 1)
     assert len(dec.experiment.scenario_names) == len(set(dec.arm_of.values()))
 
 
@@ -84,11 +85,20 @@ def test_the_ends_of_the_decomposition_are_the_two_regimes_themselves(small) -> 
 def test_a_mechanism_the_regimes_share_contributes_exactly_zero(small) -> None:
     dec, run, _ = small
     table = explain_table(dec, run, KPIS)
-    for name in ("tariffs", "budget_ceilings"):
+    for name in ("budget_ceilings",):
         rows = table[table["mechanism"] == name]
         assert (rows["mean"] == 0.0).all() and not rows["active"].any()
         for kpi in KPIS:
             assert np.array_equal(contributions(dec, run, kpi)[0][name], np.zeros(2))
+
+
+def test_the_fragmented_units_own_tariffs_are_a_mechanism_of_their_own(small) -> None:
+    """gefragmenteerd.yaml sets regime.tariff_spread: its arm is active and moves the care bill."""
+    dec, run, _ = small
+    table = explain_table(dec, run, KPIS)
+    assert table.loc[table["mechanism"] == "tariffs", "active"].all()
+    parts, _ = contributions(dec, run, "total_cost_eur")
+    assert (parts["tariffs"] != 0).all()
 
 
 def test_one_term_set_per_region_lowers_administration_cost(small) -> None:

@@ -117,7 +117,12 @@ def test_pooled_forms_in_a_fragmented_regime_reach_the_adjacent_regions() -> Non
 
 def test_every_mechanism_borrowed_gives_exactly_the_regional_market() -> None:
     regional = load_scenario(REGIONAL)
-    full = _fragmented(["queues", "contracting", "terms"], pooled_forms=regional.regime.pooled_forms)
+    # with one tariff per form as well (the tariffs mechanism of explain, apart from these three)
+    full = _fragmented(
+        ["queues", "contracting", "terms"],
+        pooled_forms=regional.regime.pooled_forms,
+        tariff_spread=regional.regime.tariff_spread,
+    )
     assert _as_tables(_market(full)) == _as_tables(_market(regional))
     assert _market(full).term_contracts is None
 

@@ -127,10 +127,11 @@ class PurchasingRegime:
                 holder = region if own and "queues" in borrowed else u
                 terms = region if own and "terms" in borrowed else u
                 chosen = self._contract_providers(buyer, offering[f], geography)
-                if holder.unit_id in picks:
-                    merged.add(holder.unit_id)
                 kept = picks.setdefault(holder.unit_id, [])
-                kept += [p for p in chosen if p not in kept]
+                added = [p for p in chosen if p not in kept]
+                if kept and added:
+                    merged.add(holder.unit_id)
+                kept += added
                 holder_of[holder.unit_id] = holder
                 administered += [Contract(terms.unit_id, p.provider_id, f) for p in chosen]
                 for code in u.gemeenten:
@@ -141,8 +142,9 @@ class PurchasingRegime:
                 if self.config.tariff_spread > 0:
                     rng = streams.generator(f"terms/{u.unit_id}/{f}")
                     factor = 1.0 + self.config.tariff_spread * (2.0 * rng.random() - 1.0)
-                # One buyer keeps the order its contracting gave (local and within reach first); the
-                # picks of several buyers merged into one queue are put nearest first.
+                # One buyer's picks keep the order its contracting gave (local and within reach
+                # first); the differing picks of several buyers merged into one queue are put
+                # nearest first.
                 ordered = self._nearest_first(u, chosen) if uid in merged else chosen
                 contracted[(uid, f)] = [p.provider_id for p in ordered]
                 tariff[(uid, f)] = form.tariff_eur_per_day.value * factor
