@@ -211,3 +211,10 @@ def test_intervals_stay_inside_the_domain():
     assert _in_domain(-0.2, 1.3, "share") == (0.0, 1.0)
     assert _in_domain(-5.0, 10.0, "count") == (0.0, 10.0)
     assert _in_domain(-0.2, 0.1, "margin") == (-0.2, 0.1)
+
+
+def test_the_2021_spread_sums_merged_gemeenten_into_their_successors():
+    youth = obs.youth_by_gemeente()
+    o = obs.gemeente_spread_2021(0, youth, obs.youth_0_22_by_gemeente())
+    # 352 gemeenten of 2021 become the 342 of 2023, every one of them with a count
+    assert "342 gemeenten" in o.note and 0.05 < o.value < 1.0

@@ -61,11 +61,13 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
         Comparison(stocks, "Jeugdbescherming: children with an OTS on 30 June", "count",
                    lambda: obs.from_table(NATIONAL_CBS, indicator="jongeren_met_reguliere_ots_peildatum"),
                    model(lambda f: m.in_care_on(f, 6, 30), only("jeugdbescherming")),
-                   "model form `jeugdbescherming` (the OTS); CBS counts persons 0-17 on 30-6-2022"),
+                   "model form `jeugdbescherming` (the OTS); CBS counts persons 0-17 on 30-6-2022. Not independent: "
+                   "the OTS rate (CBS 2022 outflow) and duration (Little's law on the 2022 stock) reproduce this "
+                   "stock by construction"),
         Comparison(stocks, "Jeugdbescherming: children with voogdij on 30 June", "count",
                    lambda: obs.from_table(NATIONAL_CBS, indicator="jongeren_met_reguliere_voogdij_peildatum"),
                    model(lambda f: m.in_care_on(f, 6, 30), only("voogdij")),
-                   "model form `voogdij`"),
+                   "model form `voogdij`; like the OTS, rate and duration reproduce the 2022 stock by construction"),
         Comparison(stocks, "Jeugdreclassering: youth with a measure on 30 June", "count",
                    lambda: obs.from_table(NATIONAL_CBS, indicator="jongeren_met_jeugdreclassering_peildatum"),
                    model(lambda f: m.in_care_on(f, 6, 30), only("jeugdreclassering")),
@@ -180,11 +182,19 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    lambda: obs.gemeente_spread("pct_jeugdhulp_in_natura_0_17", SPREAD_MIN_YOUTH, youth),
                    m.gemeente_referral_cv(jeugdhulp, SPREAD_MIN_YOUTH),
                    "observed: share of youth with jeugdhulp (all forms, 2022); model: referrals per youth to "
-                   "the specialist jeugdhulp forms"),
+                   "the specialist jeugdhulp forms. Not independent: the model's regional factors are derived "
+                   "from this table (scripts/regional_factors.py)"),
+        Comparison(spread, "Spread over gemeenten of jeugdzorg use in 2021 (CV)", "ratio",
+                   lambda: obs.gemeente_spread_2021(SPREAD_MIN_YOUTH, youth, obs.youth_0_22_by_gemeente()),
+                   m.gemeente_referral_cv(list(forms), SPREAD_MIN_YOUTH),
+                   "observed: youth 0-22 with any jeugdzorg in natura per youth 0-22 (CBS 85075NED, 2021: a "
+                   "year and table the regional factors were NOT derived from); model: referrals per youth to "
+                   "all its forms"),
         Comparison(spread, "Spread over gemeenten of jeugdbescherming (CV)", "ratio",
                    lambda: obs.gemeente_spread("pct_jeugdbescherming_0_17", SPREAD_MIN_YOUTH, youth),
                    model(lambda f: m.gemeente_referral_cv(f, SPREAD_MIN_YOUTH), only("jeugdbescherming")),
-                   "observed: share of youth with jeugdbescherming (a stock, 2022); model: OTS referrals per youth"),
+                   "observed: share of youth with jeugdbescherming (a stock, 2022); model: OTS referrals per youth. "
+                   "Not independent: the JB factors are derived from this table"),
     ]  # fmt: skip
     return out
 

@@ -144,3 +144,32 @@ def spend_per_youth(youth: dict[str, float]) -> Observed:
         file=f"data/{SPEND_FILE}",
         note=f"{len(rows)} Limburg gemeenten; youth 0-17 from data/gemeenten.csv (2023)",
     )
+
+
+def gemeente_spread_2021(min_youth: int, youth: dict[str, float], youth_0_22: dict[str, float]) -> Observed:
+    """CV over gemeenten of youth with jeugdzorg in natura per youth 0-22 in 2021 (CBS 85075NED).
+
+    A year and an indicator the model's regional factors were not derived from (they come from
+    85098NED 2022), so this row is a check, not a restatement. 2021 gemeenten are summed into their
+    2023 successors; youth 0-22 are the 2023 estimates of data/gemeenten.csv.
+    """
+    file = "regionaal/cbs_jeugdzorg_in_natura_gemeenten_2021_2022.csv"
+    counts: dict[str, float] = {}
+    for r in _rows(file):
+        if r["period"] == "2021" and r["indicator"] == "jongeren_met_jeugdzorg_in_natura" and r["value"]:
+            code = r["gemeentecode_2023"]
+            counts[code] = counts.get(code, 0.0) + float(r["value"])
+    keep = [(n / youth_0_22[c], youth[c]) for c, n in counts.items() if youth.get(c, 0.0) >= min_youth]
+    return Observed(
+        value=weighted_cv([v for v, _ in keep], [w for _, w in keep]),
+        period="2021",
+        source="CBS StatLine 85075NED (2021)",
+        file=f"data/{file}",
+        note=f"{len(keep)} gemeenten with at least {min_youth:,} youth 0-17; weights = youth",
+    )
+
+
+def youth_0_22_by_gemeente(path: Path = DATA / "gemeenten.csv") -> dict[str, float]:
+    """Youth 0-22 per gemeentecode from the project's gemeenten file."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["gemeentecode"]: float(r["jeugd_0_22"]) for r in csv.DictReader(f)}
