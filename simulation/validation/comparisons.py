@@ -162,12 +162,12 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
         Comparison(money, "Municipal spending on jeugdzorg per year", "eur",
                    lambda: obs.from_table(REPORTED, key="municipal_jeugdzorg_spend_eur"),
                    m.spend_per_year(),
-                   "observed covers ALL jeugdzorg; the model covers 13 specialist forms only, so it must "
+                   "observed covers ALL jeugdzorg; the model covers 14 specialist forms only, so it must "
                    "be lower: read the ratio as the model's share", expect="lower"),
         Comparison(money, "Jeugdzorg spending per youth 0-17, ten Limburg gemeenten", "eur",
                    lambda: obs.spend_per_youth(youth),
                    m.spend_per_youth(obs.spend_gemeenten()) if set(obs.spend_gemeenten()) <= set(youth) else None,
-                   "observed: realised cost of ALL jeugdzorg; model: care delivered in the 13 specialist forms "
+                   "observed: realised cost of ALL jeugdzorg; model: care delivered in the 14 specialist forms "
                    "to these gemeenten's children in the window (tariff x days in care)", expect="lower"),
         Comparison(money, "Share of spending on jeugdbescherming", "share",
                    lambda: obs.from_table(REPORTED, key="jb_share_of_spend"),

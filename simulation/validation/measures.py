@@ -5,7 +5,7 @@ function of a :class:`Replication` (that scenario's tables of one replication, w
 measurement window) and returns one number, so the report can give a mean and a 95% interval over
 replications. Counts "per year" are scaled from the window (warm-up to horizon) to 365 days.
 
-Where the model and the statistic define a quantity differently (the model has 13 specialist
+Where the model and the statistic define a quantity differently (the model has 14 specialist
 forms, CBS counts all jeugdhulp), the comparison in :mod:`.comparisons` says so; a measure never
 hides the difference.
 """
