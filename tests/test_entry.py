@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.config import AdminCurve, Entry, Scenario, Sourced
+from simulation.config import AdminCurve, Entry, Scenario, Sourced, validate_scenario
 from simulation.engines import ENGINES
 from simulation.runner import replication as runner
 from tests.conftest import make_scenario
@@ -179,3 +179,16 @@ def test_lean_kpis_and_a_second_run_are_the_same_with_entry(tmp_path: Path) -> N
         assert all(other[k] == v or (math.isnan(other[k]) and math.isnan(v)) for k, v in values.items())
     for name, frame in lean.tables.items():
         pd.testing.assert_frame_equal(frame, full.tables[name], check_dtype=False, obj=name)
+
+
+def test_entry_names_known_forms_with_an_observed_wait(tmp_path: Path) -> None:
+    scenario = write_world(tmp_path, gemeenten=ONE_GEMEENTE, providers=[("P", "G1", {"zorg": 1})], forms=["zorg"])
+    scenario = with_entry(scenario, RULE)
+    raw = scenario.model_dump(mode="json", exclude_none=True)
+    raw["capacity"]["entry"]["care_forms"] = ["zorg", "geen"]
+    with pytest.raises(Exception, match=r"capacity\.entry\.care_forms: unknown care form .geen."):
+        validate_scenario(raw, label="bad")
+    raw["capacity"]["entry"]["care_forms"] = ["zorg"]
+    raw["capacity"]["entry"]["places_share"] = 0.0
+    with pytest.raises(Exception, match="places_share"):
+        validate_scenario(raw, label="bad")

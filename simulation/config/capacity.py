@@ -41,7 +41,8 @@ class Entry(Provenance):
     unit of the region), housing, overhead and variable costs. After ``after_months`` such months
     in a row an entrant is founded; it opens ``setup_months`` later with ``places_share`` x the
     region's places of the form at the start (at least one), staffed, contracted by every unit
-    that buys the form for the region, on their terms. At most ``max_per_region`` per region and form."""
+    that buys the form for the region, on their terms. At most ``max_per_region`` per region and form, of the forms in
+    ``care_forms`` (default: every form with an observed wait)."""
 
     wait_factor: float = Field(description="enter above this multiple of the observed wait, in [1, 20]")
     after_months: int = Field(ge=1, le=120)
@@ -49,6 +50,7 @@ class Entry(Provenance):
     places_share: float = Field(description="the entrant's places over the region's places of the form, in (0, 1]")
     max_per_region: int = Field(ge=1, le=20)
     reserves_share: float = Field(description="starting reserves over the entrant's yearly revenue, in [0, 5]")
+    care_forms: list[str] | None = Field(default=None, description="forms entrants may offer; None: all")
 
     @model_validator(mode="after")
     def _ranges(self) -> Entry:

@@ -8,7 +8,8 @@ and (per ``finance.admin_term_sets``) one set of terms per unit that buys the fo
 A fragmented region of many units therefore needs a higher tariff before entry pays.
 
 The world holds *dormant entrant slots* (:func:`entrant_slots`): per jeugdregio and care form with
-an observed wait, ``max_per_region`` providers with no places, in the region's largest gemeente.
+an observed wait (of ``care_forms``, when given), ``max_per_region`` providers with no places, in the
+region's largest gemeente.
 They are in every table from the start (so no table grows during a run) but take no part until
 they enter: no places, staff, contracts or ledger rows. At a month end a (region, form) counts a
 long-wait month when the longest current wait of a child of the region on the form's waiting lists
@@ -58,6 +59,8 @@ def entrant_slots(
         for form in forms:
             if scenario.care_forms[form].observed_wait_days is None:
                 continue  # no observed wait, no rule for "too long"
+            if rule.care_forms is not None and form not in rule.care_forms:
+                continue
             offered = sum(o.places for p in providers if region_of.get(p.gemeente) == region
                           for o in p.forms if o.care_form == form)  # fmt: skip
             places = max(1, round(rule.places_share * offered))
