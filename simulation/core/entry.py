@@ -90,8 +90,9 @@ def _region_queues(state: State, region: str, f: int) -> list[int]:
 
 
 def longest_waits_by_region(state: State) -> dict[tuple[str, int], float]:
-    """(region, form) -> how long the region's longest-waiting child (not a re-placed one) has
-    waited now on the form's waiting lists; absent: nobody waits."""
+    """(region, form) -> how long the region's longest-waiting child has waited now on the form's
+    waiting lists; absent: nobody waits. Children re-placed after an exit count (since they were
+    moved): after an exit they are the shortage an entrant answers."""
     queues, children = state.queues, state.children
     child_state, queue_of, since, gemeente = children.state, children.queue, children.waiting_since, children.gemeente
     region_of = state.entry_region_of
@@ -99,20 +100,21 @@ def longest_waits_by_region(state: State) -> dict[tuple[str, int], float]:
     for (gi, _), q in queues.of.items():
         regions_of_queue.setdefault(q, set()).add(region_of[gi])
     out: dict[tuple[str, int], float] = {}
-    for q, dq in enumerate(queues.normal):
+    for q in range(len(queues.keys)):
         f = state.form_index[queues.keys[q][1]]
-        todo = set(regions_of_queue.get(q, ()))
-        # Children join in the order they start waiting: the first of a region is its longest.
-        for c in dq:
-            if not todo:
-                break
-            if child_state[c] != WAITING or queue_of[c] != q:
-                continue
-            region = region_of[gemeente[c]]
-            if region in todo:
-                todo.discard(region)
-                key = (region, f)
-                out[key] = max(out.get(key, 0.0), state.now - since[c])
+        for dq in (queues.priority[q], queues.normal[q]):
+            todo = set(regions_of_queue.get(q, ()))
+            # Children join a deque in the order they start waiting: a region's first is its longest.
+            for c in dq:
+                if not todo:
+                    break
+                if child_state[c] != WAITING or queue_of[c] != q:
+                    continue
+                region = region_of[gemeente[c]]
+                if region in todo:
+                    todo.discard(region)
+                    key = (region, f)
+                    out[key] = max(out.get(key, 0.0), state.now - since[c])
     return out
 
 
