@@ -91,8 +91,8 @@ def _region_queues(state: State, region: str, f: int) -> list[int]:
 
 def longest_waits_by_region(state: State) -> dict[tuple[str, int], float]:
     """(region, form) -> how long the region's longest-waiting child has waited now on the form's
-    waiting lists; absent: nobody waits. Children re-placed after an exit count (since they were
-    moved): after an exit they are the shortage an entrant answers."""
+    waiting lists (of the forms with entrant slots); absent: nobody waits. Children re-placed after
+    an exit count (since they were moved): after an exit they are the shortage an entrant answers."""
     queues, children = state.queues, state.children
     child_state, queue_of, since, gemeente = children.state, children.queue, children.waiting_since, children.gemeente
     region_of = state.entry_region_of
@@ -100,8 +100,11 @@ def longest_waits_by_region(state: State) -> dict[tuple[str, int], float]:
     for (gi, _), q in queues.of.items():
         regions_of_queue.setdefault(q, set()).add(region_of[gi])
     out: dict[tuple[str, int], float] = {}
+    forms = {f for _, f in state.entry_slots}  # only the forms entrants may offer are looked at
     for q in range(len(queues.keys)):
         f = state.form_index[queues.keys[q][1]]
+        if f not in forms:
+            continue
         for dq in (queues.priority[q], queues.normal[q]):
             todo = set(regions_of_queue.get(q, ()))
             # Children join a deque in the order they start waiting: a region's first is its longest.
