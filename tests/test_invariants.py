@@ -247,10 +247,14 @@ def check_money(res, scenario) -> None:
     cost_idx = fin.cost_indexation_per_year.value if fin.cost_indexation_per_year else 0.0
     by_provider = {str(k): v.sort_values("t_start") for k, v in ledger.groupby("provider_id", observed=True)}
     ep_days = pd.Series(days_in_care, index=ep.index).groupby(ep["provider_id"], observed=True).sum()
-    assert set(by_provider) == {p.provider_id for p in world.providers}
+    # Every provider has a row a month; an entrant (capacity.entry) from the month after it opened.
+    assert set(by_provider) >= {p.provider_id for p in world.providers if not p.entrant}
+    assert set(by_provider) <= {p.provider_id for p in world.providers}
     for p in world.providers:
+        if p.provider_id not in by_provider:
+            continue
         rows = by_provider[p.provider_id]
-        assert len(rows) == len(months)
+        assert len(rows) == (len(months) if not p.entrant else int((months.index >= rows["t_start"].iloc[0]).sum()))
         reserves = np.concatenate([[p.reserves_eur], rows["reserves_eur"].to_numpy()])
         scale = max(1.0, abs(p.reserves_eur), float(rows["staff_cost_eur"].abs().max()))
         np.testing.assert_allclose(
@@ -265,7 +269,7 @@ def check_money(res, scenario) -> None:
         assert (rows["occupied_days"] <= sum(o.places for o in p.forms) * rows["days"] + 1e-6).all()
         if fin.shrink is None:
             assert (rows["occupied_days"] <= rows["nominal_place_days"] + 1e-6).all()
-        if scenario.transition is None:
+        if scenario.transition is None and not p.entrant:  # an entrant's contracts are not the market's
             assert (rows["n_contracts"] == contracts.get(p.provider_id, 0)).all()
             assert (rows["n_term_sets"] == len(term_sets.get(p.provider_id, ()))).all()
         if fin.admin is None:
@@ -328,7 +332,13 @@ def check_money(res, scenario) -> None:
     mun = t["municipal"]
     if scenario.transition is None:
         assert (mun["units"] == len({c.unit_id for c in world.market.contracts})).all()
-        assert (mun["contracts"] == len(world.market.contracts)).all()
+        # Entrants add their contracts from the month end they open (their ledger starts a month later).
+        entrants = {p.provider_id for p in world.providers if p.entrant}
+        opened = ledger[ledger["provider_id"].astype(str).isin(entrants)].groupby("t_start")["n_contracts"].sum()
+        starts = list(mun["t_start"])
+        added = np.array([opened.get(nxt, 0) for nxt in starts[1:]] + [0])
+        assert (mun["contracts"].to_numpy()[:-1] == len(world.market.contracts) + added[:-1]).all()
+        assert (mun["contracts"] >= len(world.market.contracts)).all()
     years = np.array([m.year for m in pd.to_datetime(mun["month"])]) - scenario.start_date.year
     per_month = (
         mun["units"] * fin.municipal_admin_eur_per_unit_month.value

@@ -10,7 +10,7 @@ error formatter. Every name is importable from ``simulation.config``.
 from __future__ import annotations
 
 from simulation.config.base import DATE_MAX, DATE_MIN, FrozenModel, Provenance, Sourced
-from simulation.config.capacity import Capacity, Expansion
+from simulation.config.capacity import Capacity, Entry, Expansion
 from simulation.config.care_forms import CareForm, CostPrice, Duration, Escalation
 from simulation.config.errors import ScenarioError, pydantic_problems, shown
 from simulation.config.finance import AdminCurve, BudgetCeilings, EarlyWarning, Finance, Shrink, Support
@@ -53,6 +53,7 @@ __all__ = [
     "Demand",
     "Duration",
     "EarlyWarning",
+    "Entry",
     "Escalation",
     "Expansion",
     "Finance",

@@ -6,7 +6,7 @@ from pydantic import Field, model_validator
 
 from simulation.config.base import FrozenModel, Provenance, check_range
 
-__all__ = ["Capacity", "Expansion"]
+__all__ = ["Capacity", "Entry", "Expansion"]
 
 
 class Expansion(Provenance):
@@ -30,7 +30,38 @@ class Expansion(Provenance):
         return self
 
 
+class Entry(Provenance):
+    """New providers enter a region where a care form's waiting list persists and the terms pay.
+
+    At a month end a (jeugdregio, care form) counts a *long-wait month* when the longest current
+    wait of a child of that region on the form's waiting lists exceeds ``wait_factor`` x the form's
+    ``observed_wait_days`` and an entrant's contract terms would cover its costs: the tariff of the
+    units buying the form there, at the form's reference (break-even) occupancy, pays the staff
+    (at the administration share an entrant would carry: one contract, and one set of terms, per
+    unit of the region), housing, overhead and variable costs. After ``after_months`` such months
+    in a row an entrant is founded; it opens ``setup_months`` later with ``places_share`` x the
+    region's places of the form at the start (at least one), staffed, contracted by every unit
+    that buys the form for the region, on their terms. At most ``max_per_region`` per region and form, of the forms in
+    ``care_forms`` (default: every form with an observed wait)."""
+
+    wait_factor: float = Field(description="enter above this multiple of the observed wait, in [1, 20]")
+    after_months: int = Field(ge=1, le=120)
+    setup_months: int = Field(ge=0, le=120)
+    places_share: float = Field(description="the entrant's places over the region's places of the form, in (0, 1]")
+    max_per_region: int = Field(ge=1, le=20)
+    reserves_share: float = Field(description="starting reserves over the entrant's yearly revenue, in [0, 5]")
+    care_forms: list[str] | None = Field(default=None, description="forms entrants may offer; None: all")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Entry:
+        check_range("wait_factor", self.wait_factor, 1.0, 20.0)
+        check_range("places_share", self.places_share, 0.0, 1.0, low_open=True)
+        check_range("reserves_share", self.reserves_share, 0.0, 5.0)
+        return self
+
+
 class Capacity(FrozenModel):
     """How capacity grows (shrinking is ``finance.shrink``); omit a part to switch it off."""
 
     expansion: Expansion | None = None
+    entry: Entry | None = None

@@ -12,6 +12,7 @@ the glossary of the state's names):
 * :mod:`.finance`: contract accounts, payments under budget ceilings, costs and margins;
 * :mod:`.workforce`: staff turnover, hiring, the places staff allow;
 * :mod:`.capacity`: providers expand where waiting lists persist and the tariff covers costs;
+* :mod:`.entry`: new providers enter where waiting lists persist and the terms cover their costs;
 * :mod:`.continuity`: solvency, liquidity support, notice and exit;
 * :mod:`.schedule`: months, tariff changes, shocks, phase-out and transition switches;
 * :mod:`.recorder`: the result tables (full, or lean for calibration).
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulation.core import capacity, continuity, finance, matching, schedule, workforce
+from simulation.core import capacity, continuity, entry, finance, matching, schedule, workforce
 from simulation.core.agenda import Event
 from simulation.core.demand import Referrals
 from simulation.core.recorder import (
@@ -49,6 +50,7 @@ MONTH_END: tuple[tuple[str, Step], ...] = (
     ("providers book revenue and costs", finance.book_costs),
     ("loss-making care forms shrink", finance.shrink_losing_forms),
     ("providers expand where waiting lists persist", capacity.expand_where_waits_persist),
+    ("new providers enter where waiting lists persist and the terms pay", entry.enter_where_waits_persist),
     ("staff leave, arrive and are hired", workforce.turnover_and_hiring),
     ("phased-out care forms lose places", schedule.phase_out_places),
     ("places follow staff", workforce.update_capacity),

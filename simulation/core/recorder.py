@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.core.matching import count_queue
-from simulation.core.state import IN_CARE, STATUS_NAMES, WAITING, State
+from simulation.core.state import DORMANT, IN_CARE, STATUS_NAMES, WAITING, State
 
 __all__ = [
     "FullRecorder",
@@ -188,12 +188,14 @@ class LeanRecorder(Recorder):
 
 # -- month-end and snapshot steps --------------------------------------------------------------
 def record_provider_books(state: State, month: int) -> None:
-    """One ledger row per provider from the month's books."""
+    """One ledger row per provider from the month's books (an entrant from its first month open)."""
     start, end, first = state.months[month]
     days = end - start
     providers, books = state.providers, state.books
     ledger = state.recorder.ledger
     for p, pid in enumerate(providers.ids):
+        if books.status[p] == DORMANT:
+            continue
         append_row(
             ledger, first, start, pid, days, books.revenue[p], books.staff[p], books.housing[p], books.overhead[p],
             books.variable[p], books.admin[p], books.margin[p], books.support[p], providers.reserves[p],

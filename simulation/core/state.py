@@ -15,7 +15,8 @@ Glossary (index names in brackets; every column is indexed by it):
 * **contract** [``k``]: the money account of one (queue, provider form) pair through which a child
   was placed: it accrues tariff x time (``rate`` is the sum of its children's day tariffs) and
   pays each month up to its yearly budget ceiling (omzetplafond).
-* **provider** [``p``]: an aanbieder: ``status`` (active, notice, exited), ``reserves``,
+* **provider** [``p``]: an aanbieder: ``status`` (active, notice, exited; dormant: an entrant
+  slot that has not entered, see :mod:`.entry`), ``reserves``,
   the children ``in_care`` with it and the share of staff time administration takes.
 * **accrual**: a quantity integrated over time up to ``accrued_until`` (place-days, FTE-days,
   euros), booked and reset at each month end.
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ACTIVE",
     "DONE",
+    "DORMANT",
     "ESCALATED",
     "EXITED",
     "IN_CARE",
@@ -66,9 +68,9 @@ __all__ = [
 
 # Child states (WITHDRAWN: left the waiting list without this care).
 WAITING, IN_CARE, DONE, ESCALATED, WITHDRAWN = 0, 1, 2, 3, 4
-# Provider states.
-ACTIVE, NOTICE, EXITED = 0, 1, 2
-STATUS_NAMES = {ACTIVE: "active", NOTICE: "notice", EXITED: "exited"}
+# Provider states (DORMANT: an entrant slot that has not entered yet, see entry.py).
+ACTIVE, NOTICE, EXITED, DORMANT = 0, 1, 2, 3
+STATUS_NAMES = {ACTIVE: "active", NOTICE: "notice", EXITED: "exited", DORMANT: "dormant"}
 
 
 @dataclass(frozen=True)
@@ -198,14 +200,18 @@ class ProviderForms:
         self.form: list[int] = []
         self.places: list[int] = []  # nominal places (shrink and phase-out lower them)
         self.cost_factor: list[float] = []
+        #: an entrant slot's places once it enters (entry.py); it has none before
+        self.entry_places: dict[int, int] = {}
         for p in providers:
             for o in p.forms:
                 if o.care_form not in form_index:
                     continue
+                if p.entrant:
+                    self.entry_places[len(self.provider)] = o.places
                 self.index[(p.provider_id, o.care_form)] = len(self.provider)
                 self.provider.append(provider_index[p.provider_id])
                 self.form.append(form_index[o.care_form])
-                self.places.append(o.places)
+                self.places.append(0 if p.entrant else o.places)
                 self.cost_factor.append(o.cost_factor)
         n = len(self.provider)
         self.initial_places = list(self.places)
@@ -249,7 +255,7 @@ class Providers:
         n = len(providers)
         self.ids = [p.provider_id for p in providers]
         self.index = {pid: i for i, pid in enumerate(self.ids)}
-        self.status = [ACTIVE] * n
+        self.status = [DORMANT if p.entrant else ACTIVE for p in providers]
         self.reserves = [p.reserves_eur for p in providers]
         self.insolvent_months = [0] * n  # consecutive months below the solvency threshold
         self.in_care: list[set[int]] = [set() for _ in range(n)]
@@ -342,6 +348,20 @@ class State:
         self.grown: list[int] = []
         #: places ordered and not yet open: (month they open, provider form, places), by month
         self.expansions: list[tuple[int, int, int]] = []
+        #: entrants founded and not yet open: (month they open, provider form), by month (entry.py)
+        self.entries: list[tuple[int, int]] = []
+        #: (region, care form) -> consecutive months of long waits the terms would pay entry for
+        self.entry_wait_months: dict[tuple[str, int], int] = {}
+        #: the map as entry sees it: gemeente -> region, region -> gemeenten, (region, form) -> slots
+        self.entry_region_of = [g.region for g in world.geography.gemeenten]
+        self.entry_gemeenten: dict[str, list[int]] = {}
+        for gi, region in enumerate(self.entry_region_of):
+            self.entry_gemeenten.setdefault(region, []).append(gi)
+        region_of = {g.code: g.region for g in world.geography.gemeenten}
+        self.entry_slot_region = {pf: region_of[world.providers[pfs.provider[pf]].gemeente] for pf in pfs.entry_places}
+        self.entry_slots: dict[tuple[str, int], list[int]] = {}
+        for pf, region in self.entry_slot_region.items():
+            self.entry_slots.setdefault((region, pfs.form[pf]), []).append(pf)
         support = scenario.finance.support
         self.support_left = support.budget_eur if support else 0.0
         self.month_support = 0.0  # support paid this month

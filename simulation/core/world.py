@@ -91,6 +91,8 @@ class Provider:
     lat: float = 0.0
     #: jeugdregio codes the provider serves (its werkgebied); None: any unit may contract it
     serves: frozenset[str] | None = None
+    #: a dormant slot for a new provider (``capacity.entry``): no places until it enters
+    entrant: bool = False
 
 
 @dataclass(frozen=True, slots=True)

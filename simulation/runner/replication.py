@@ -16,6 +16,7 @@ import pandas as pd
 from simulation import metrics
 from simulation.config import Scenario, ScenarioError, fingerprint, shown
 from simulation.core.demand import generate
+from simulation.core.entry import entrant_slots
 from simulation.core.model import Model, Switch, World
 from simulation.core.random import Streams
 from simulation.core.recorder import LeanRecorder
@@ -59,6 +60,7 @@ def build_world(scenario: Scenario) -> World:
         used = {pid for m in (market, final) if m for pids in m.eligible.values() for pid in pids}
         # Providers that no unit buys from are outside this run's market.
         providers = [p for p in providers if p.provider_id in used]
+        providers += entrant_slots(scenario, geography, forms, providers, market)
         world = World(scenario, geography, tuple(forms), tuple(providers), market, final, tuple(switches))
         _WORLDS.clear()  # one scenario at a time per process keeps memory flat
         _WORLDS[key] = world
