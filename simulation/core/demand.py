@@ -131,7 +131,9 @@ def generate(
             )
             if initial_stock:
                 rng = stream(f"initial/{tag}")
-                starts = g.youth * form.referral_rate_per_1000.value / 1000.0 / 365.0  # the observed stock's
+                # the observed stock's starts a day, with the gemeente's factor as its referrals and the
+                # landscape's loads (simulation.landscape._load), so the stock fits the places
+                starts = g.youth * g.referral_factors.get(f, 1.0) * form.referral_rate_per_1000.value / 1000.0 / 365.0
                 m = int(rng.poisson(starts * form.duration.mean_days))
                 res = distributions.residual(form.duration, rng, m)
                 zeros, ones, never = np.zeros(m), np.ones(m), np.full(m, np.inf)
