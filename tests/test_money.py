@@ -305,3 +305,14 @@ def test_reasonable_tariffs_need_the_admin_curve(tmp_path) -> None:
     s = make_scenario(tmp_path, places=[4], rate_per_day=0.1, mean_days=10.0)
     with pytest.raises(ValueError, match="tariff_admin"):
         with_overrides(s, finance={"tariff_admin": {"rule": "contracted_mean", "assumption": "test"}})
+
+
+def test_reasonable_tariffs_are_a_floor_not_a_cut(tmp_path) -> None:
+    # One provider serving one unit carries 0.24 (< the reference 0.30): the given tariff already
+    # covers its cost, and the rule (a price at least covering the cost) leaves it at 100.
+    s = make_scenario(tmp_path, places=[4], rate_per_day=0.3, mean_days=10.0, years=0.25)
+    s = _with_curve(s, break_even_occupancy=sourced(0.9))
+    s = with_overrides(s, finance={"tariff_admin": {"rule": "contracted_mean", "assumption": "test"}})
+    tables = run(s).tables
+    assert list(tables["ledger"]["admin_share"].unique()) == [pytest.approx(0.24)]
+    assert tables["payments"]["delivered_eur"].sum() / tables["ledger"]["occupied_days"].sum() == pytest.approx(100.0)

@@ -47,9 +47,9 @@ class TariffAdmin(FrozenModel):
     """Which administration share a unit's tariff pays for (the reasonable-price rule).
 
     ``reference``: ``admin.reference_share`` for every unit (the tariff as given); ``contracted_mean``:
-    the place-weighted mean share of the providers the unit contracts for the form, so a unit
-    whose providers serve many term sets pays for the administration that causes
-    (simulation/core/reasonable_price.py).
+    the place-weighted mean share of the providers the unit contracts for the form when that is
+    higher (a floor: a tariff is never cut), so a unit whose providers serve many term sets pays
+    for the administration that causes (simulation/core/reasonable_price.py).
     """
 
     rule: Literal["reference", "contracted_mean"] = "reference"

@@ -4,11 +4,13 @@ The AMvB reele prijzen (Stb 2024, 69) obliges each contracting unit to pay a pri
 the cost-price elements, professionals' non-client time included. A provider's administration
 grows with the sets of contract terms it serves (:func:`.finance.admin_share`), so a unit whose
 providers serve many units causes more of it. With ``finance.tariff_admin.rule: contracted_mean``
-each unit's tariff for a form is raised (or lowered) from the one implied at the reference share
-by the staff cost of the place-weighted mean administration share of the providers it contracts
-for that form, at the form's break-even occupancy. Fragmentation's administration then shows up
-as a higher municipal cost, not as losses that shrink the providers' capacity. Terms are set once,
-when contracting (at the start); the budget ceilings follow the tariff.
+each unit's tariff for a form is raised from the one implied at the reference share by the extra
+staff cost of the place-weighted mean administration share of the providers it contracts for
+that form, at the form's break-even occupancy. The rule is a floor (a price at least covering the
+costs): a unit whose providers carry less than the reference share keeps the given tariff.
+Fragmentation's administration then shows up as a higher municipal cost, not as losses that
+shrink the providers' capacity. Terms are set once, when contracting (at the start); the budget
+ceilings follow the tariff.
 """
 
 from __future__ import annotations
@@ -68,7 +70,9 @@ def apply_reasonable_tariffs(state: State) -> None:
         q = queues.index.get(key)
         if q is None or queues.tariff[q] <= 0:
             continue
-        new = max(0.0, queues.tariff[q] + surcharge)
+        # The law sets a floor: a unit pays at least its providers' cost, and a tariff that
+        # already covers it (providers below the reference share) is not cut.
+        new = queues.tariff[q] + max(0.0, surcharge)
         factor[key] = new / queues.tariff[q]
         queues.tariff[q] = new
     for (uid, pid, f), ceiling in state.ceilings.items():
