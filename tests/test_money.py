@@ -259,3 +259,60 @@ def test_fragmented_units_differ_in_tariff_within_the_documented_spread() -> Non
     regional = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "regionaal.yaml")
     market = regime_for(regional).build(geo, regional.active_care_forms(), providers)
     assert {t for (_, f), t in market.tariff.items() if f == "intensief_ambulant"} == {reference}
+
+
+def _two_unit_provider(tmp_path, rule: str):
+    """One provider of 10 places contracted by two sub-regional units (two term sets): with the
+    curve at 0.30 for one term set and 0.20 per doubling it carries 0.50, staffed at its own share."""
+    s = make_scenario(
+        tmp_path / rule, places=[10], rate_per_day=0.5, mean_days=10.0, years=0.25, n_gemeenten=2,
+        min_providers_per_contract=1, admin_share_max=0.9,
+    )  # fmt: skip
+    curve = {**CURVE, "reference_term_sets": sourced(1.0), "per_doubling_of_term_sets": sourced(0.2)}
+    s = _with_curve(s, break_even_occupancy=sourced(0.9))
+    return with_overrides(
+        s,
+        regime={"kind": "fragmented", "split": {"target_youth_per_unit": 182_500.0}},
+        finance={
+            "admin": {**curve, "staff_target": "own_share"},
+            "tariff_admin": {"rule": rule, "assumption": "test"},
+        },
+    )
+
+
+def test_reasonable_tariffs_pay_for_the_contracted_providers_administration(tmp_path) -> None:
+    # The AMvB reele prijzen rule per unit (finance.tariff_admin: contracted_mean): each unit pays
+    # for a place staffed at the 0.50 administration share of its only provider, at break-even
+    # occupancy, instead of the tariff's reference 0.30 (which leaves the provider short).
+    tariffs = {}
+    for rule in ("reference", "contracted_mean"):
+        s = _two_unit_provider(tmp_path, rule)
+        tables = run(s).tables
+        assert list(tables["ledger"]["admin_share"].unique()) == [pytest.approx(0.5)]
+        # One provider, one form, both units on the same rule: delivered euros per occupied day.
+        tariffs[rule] = tables["payments"]["delivered_eur"].sum() / tables["ledger"]["occupied_days"].sum()
+    form = s.care_forms["zorg"]
+    spp = s.staff_per_place("zorg")
+    # The tariff (100, given) rises by what a place costs more a year at 0.50 than at 0.30,
+    # spread over the days it is occupied at break-even: by hand 1,000 x (1/0.5 - 1/0.7) / (0.9 x 365).
+    extra = (monthly_cost_per_place(form, 0.9, 0.5, spp) - monthly_cost_per_place(form, 0.9, 0.3, spp)) * 12
+    assert extra / (0.9 * 365) == pytest.approx(1000.0 * (1 / 0.5 - 1 / 0.7) / (0.9 * 365))
+    assert tariffs["reference"] == pytest.approx(100.0)
+    assert tariffs["contracted_mean"] == pytest.approx(100.0 + extra / (0.9 * 365))
+
+
+def test_reasonable_tariffs_need_the_admin_curve(tmp_path) -> None:
+    s = make_scenario(tmp_path, places=[4], rate_per_day=0.1, mean_days=10.0)
+    with pytest.raises(ValueError, match="tariff_admin"):
+        with_overrides(s, finance={"tariff_admin": {"rule": "contracted_mean", "assumption": "test"}})
+
+
+def test_reasonable_tariffs_are_a_floor_not_a_cut(tmp_path) -> None:
+    # One provider serving one unit carries 0.24 (< the reference 0.30): the given tariff already
+    # covers its cost, and the rule (a price at least covering the cost) leaves it at 100.
+    s = make_scenario(tmp_path, places=[4], rate_per_day=0.3, mean_days=10.0, years=0.25)
+    s = _with_curve(s, break_even_occupancy=sourced(0.9))
+    s = with_overrides(s, finance={"tariff_admin": {"rule": "contracted_mean", "assumption": "test"}})
+    tables = run(s).tables
+    assert list(tables["ledger"]["admin_share"].unique()) == [pytest.approx(0.24)]
+    assert tables["payments"]["delivered_eur"].sum() / tables["ledger"]["occupied_days"].sum() == pytest.approx(100.0)

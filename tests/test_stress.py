@@ -100,11 +100,18 @@ def test_tariff_cut_lowers_the_price_of_care_from_2027(results) -> None:
     tariff = s.care_forms["residentieel"].tariff_eur_per_day.value
     # The tariff a child's care was last paid at: the 2026 price for stays that ended in 2026,
     # the indexed (3%) and cut (10%) price for every stay running in 2027.
-    ended = ep[ep["t_intake"].notna() & (ep["t_end"] < start)]["tariff_eur_per_day"]  # placed, then left
-    running = ep[ep["t_intake"].notna() & ~(ep["t_end"] < start)]["tariff_eur_per_day"]
-    assert len(ended) > 100 and len(running) > 100
-    assert np.allclose(ended, tariff)
-    assert np.allclose(running, tariff * 1.03 * 0.9)
+    # Each unit's own 2026 price: the reference, or more where the unit pays for its providers'
+    # administration (finance.tariff_admin, a floor: never less).
+    placed = ep[ep["t_intake"].notna()]
+    before = placed["t_end"] < start  # placed, then left in 2026
+    ended = placed[before].groupby("unit_id", observed=True)["tariff_eur_per_day"]
+    running = placed[~before].groupby("unit_id", observed=True)["tariff_eur_per_day"]
+    assert ended.size().sum() > 100 and running.size().sum() > 100
+    price = ended.first()
+    assert (ended.max() - ended.min()).abs().max() < 1e-9  # one price per unit in 2026
+    assert (price >= tariff - 1e-9).all()
+    assert np.allclose(running.min(), price.loc[running.min().index] * 1.03 * 0.9)
+    assert np.allclose(running.max(), price.loc[running.max().index] * 1.03 * 0.9)
     # What a child was paid for covers both prices: between the two times its days in care.
     pay = res.tables["payments"]
     per_month = pay[pay["care_form"] == "residentieel"].groupby("t_start")["delivered_eur"].sum()

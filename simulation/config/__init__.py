@@ -13,7 +13,7 @@ from simulation.config.base import DATE_MAX, DATE_MIN, FrozenModel, Provenance, 
 from simulation.config.capacity import Capacity, Entry, Expansion
 from simulation.config.care_forms import CareForm, CostPrice, Duration, Escalation
 from simulation.config.errors import ScenarioError, pydantic_problems, shown
-from simulation.config.finance import AdminCurve, BudgetCeilings, EarlyWarning, Finance, Shrink, Support
+from simulation.config.finance import AdminCurve, BudgetCeilings, EarlyWarning, Finance, Shrink, Support, TariffAdmin
 from simulation.config.loader import (
     PROJECT_ROOT,
     LoadPolicy,
@@ -72,6 +72,7 @@ __all__ = [
     "Sourced",
     "Split",
     "Support",
+    "TariffAdmin",
     "TariffChange",
     "Transition",
     "Workforce",

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from simulation.config.base import FrozenModel, Sourced, check_range
 
-__all__ = ["AdminCurve", "BudgetCeilings", "EarlyWarning", "Finance", "Shrink", "Support"]
+__all__ = ["AdminCurve", "BudgetCeilings", "EarlyWarning", "Finance", "Shrink", "Support", "TariffAdmin"]
 
 
 class AdminCurve(FrozenModel):
@@ -40,6 +40,26 @@ class AdminCurve(FrozenModel):
         check_range("reference_term_sets.value", self.reference_term_sets.value, 1.0, 1000.0)
         check_range("per_doubling_of_term_sets.value", self.per_doubling_of_term_sets.value, 0.0, 0.5)
         check_range("per_extra_contract.value", self.per_extra_contract.value, 0.0, 0.5)
+        return self
+
+
+class TariffAdmin(FrozenModel):
+    """Which administration share a unit's tariff pays for (the reasonable-price rule).
+
+    ``reference``: ``admin.reference_share`` for every unit (the tariff as given); ``contracted_mean``:
+    the place-weighted mean share of the providers the unit contracts for the form when that is
+    higher (a floor: a tariff is never cut), so a unit whose providers serve many term sets pays
+    for the administration that causes (simulation/core/reasonable_price.py).
+    """
+
+    rule: Literal["reference", "contracted_mean"] = "reference"
+    source: str | None = Field(default=None, min_length=1)
+    assumption: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _grounded(self) -> TariffAdmin:
+        if self.source is None and self.assumption is None:
+            raise ValueError("tariff_admin: give a source or an assumption for the rule")
         return self
 
 
@@ -127,6 +147,9 @@ class Finance(FrozenModel):
     tariff_indexation_per_year: Sourced | None = None
     budget_ceiling_factor: Sourced | None = None
     budget_ceilings: BudgetCeilings = Field(default_factory=BudgetCeilings)
+    tariff_admin: TariffAdmin | None = Field(
+        default=None, description="the administration share tariffs pay for; None: admin.reference_share"
+    )
     shrink: Shrink | None = None
     support: Support | None = None
 
@@ -148,6 +171,8 @@ class Finance(FrozenModel):
             raise ValueError(
                 "admin: the curve replaces provider_admin_share_per_contract and _per_term_set; remove them"
             )
+        if self.tariff_admin is not None and self.tariff_admin.rule != "reference" and self.admin is None:
+            raise ValueError("tariff_admin: rule contracted_mean needs 'admin' (the administration curve)")
         for name in (
             "provider_admin_share_per_contract",
             "provider_admin_share_per_term_set",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulation.core import capacity, continuity, entry, finance, matching, schedule, workforce
+from simulation.core import capacity, continuity, entry, finance, matching, reasonable_price, schedule, workforce
 from simulation.core.agenda import Event
 from simulation.core.demand import Referrals
 from simulation.core.recorder import (
@@ -108,6 +108,8 @@ class Model:
         self.state = state
         state.ceilings = finance.budget_ceilings(state)
         finance.update_admin(state)
+        # Terms are set when contracting: tariffs may pay for the contracted providers' administration.
+        reasonable_price.apply_reasonable_tariffs(state)
         state.providers.crucial = continuity.crucial_providers(state)
         workforce.hire_initial_staff(state)
         schedule.plan(state)
