@@ -181,15 +181,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _execute(args, [], "run")
 
 
-def cmd_sweep(args: argparse.Namespace) -> int:
-    sweep: list[tuple[str, tuple[Any, ...]]] = []
+def _parse_sets(texts: list[str]) -> tuple[list[tuple[str, str, tuple[Any, ...]]], list[tuple[str, str]]]:
+    """(text, path, values) of each parsable ``--set``, and the problems of the others."""
+    parsed: list[tuple[str, str, tuple[Any, ...]]] = []
     problems: list[tuple[str, str]] = []
-    for text in args.set:
+    for text in texts:
         try:
             path, values = parse_set(text)
         except ScenarioError as exc:
             problems += exc.problems
             continue
+        parsed.append((text, path, values))
+    return parsed, problems
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    sweep: list[tuple[str, tuple[Any, ...]]] = []
+    parsed, problems = _parse_sets(args.set)
+    for _, path, values in parsed:
         if any(path == p for p, _ in sweep):
             problems.append((f"--set {path}", "this path is swept twice"))
         sweep.append((path, values))
@@ -206,13 +215,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if getattr(args, "precision", None) is not None:
         raise ScenarioError("input", [("--precision", "explain runs a fixed number of replications (--replications)")])
     settings: dict[str, Any] = {}
-    problems: list[tuple[str, str]] = []
-    for text in args.set:
-        try:
-            path, values = parse_set(text)
-        except ScenarioError as exc:
-            problems += exc.problems
-            continue
+    parsed, problems = _parse_sets(args.set)
+    for text, path, values in parsed:
         if len(values) != 1:
             problems.append((f"--set {text}", "explain takes one value per path"))
         settings[path] = values[0]

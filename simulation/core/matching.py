@@ -181,11 +181,7 @@ def on_escalate(state: State, c: int) -> None:
     target = state.escalate_to[children.form[c]]
     if target < 0:
         return
-    children.state[c] = ESCALATED
-    children.ended_at[c] = state.now
-    count_queue(state, children.queue[c], -1)
-    if state.log is not None:
-        state.log.append((state.now, "escalate", c))
+    _leave_list(state, c, ESCALATED, "escalate")
     queue = state.queues.of[(children.gemeente[c], target)]
     on_referral(state, children.add_escalation(c, target, queue, state.now))
 
@@ -196,11 +192,17 @@ def on_withdraw(state: State, c: int) -> None:
     children = state.children
     if children.state[c] != WAITING or children.replacements[c]:
         return
-    children.state[c] = WITHDRAWN
+    _leave_list(state, c, WITHDRAWN, "withdraw")
+
+
+def _leave_list(state: State, c: int, new_state: int, event: str) -> None:
+    """Child ``c`` leaves its waiting list unplaced, now, into ``new_state`` (logged as ``event``)."""
+    children = state.children
+    children.state[c] = new_state
     children.ended_at[c] = state.now
     count_queue(state, children.queue[c], -1)
     if state.log is not None:
-        state.log.append((state.now, "withdraw", c))
+        state.log.append((state.now, event, c))
 
 
 def place_again(state: State, c: int) -> None:
