@@ -44,9 +44,10 @@ from pathlib import Path
 import numpy as np
 
 from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, Workforce, shown
+from simulation.core.csv_files import read_csv
 from simulation.core.random import Streams
 from simulation.core.workforce import staffed_share
-from simulation.core.world import Gemeente, Geography, load_geography, read_csv
+from simulation.core.world import Gemeente, Geography, load_geography
 
 __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
 

@@ -6,14 +6,13 @@ who buys what from whom, as a :class:`Market`; the model sees only that market.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import math
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from simulation.config import Scenario, ScenarioError, shown
+from simulation.core.csv_files import read_csv, read_number
 
 __all__ = [
     "Contract",
@@ -26,7 +25,6 @@ __all__ = [
     "distance_km",
     "load_geography",
     "load_providers",
-    "read_csv",
 ]
 
 
@@ -140,68 +138,6 @@ class Market:
 # Loading the world's tables
 
 
-#: Largest data file (CSV) a scenario may name, in bytes.
-MAX_CSV_BYTES = 200_000_000
-
-
-def read_csv(path: str, label: str, required: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of a UTF-8 CSV file as mappings; every row must have as many values as the header.
-
-    Every problem (no such file, not UTF-8, a short or long row, a huge field, a missing or
-    repeated column) is a :class:`ScenarioError` naming the file, ``label`` (the scenario key
-    that names it) and the line."""
-    rows: list[dict[str, str]] = []
-    line = 1
-    try:
-        size = os.stat(path).st_size
-        if size > MAX_CSV_BYTES:
-            raise ScenarioError(path, [(label, f"{size} bytes is too large; at most {MAX_CSV_BYTES}")])
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None:
-                raise ScenarioError(path, [(label, "file is empty; it needs a header and rows")])
-            repeated = sorted({c for c in header if header.count(c) > 1})
-            if repeated:
-                raise ScenarioError(path, [(label, f"column(s) {shown(repeated)} appear more than once in the header")])
-            for values in reader:
-                line = reader.line_num
-                if not values:
-                    continue  # a blank line
-                if len(values) != len(header):
-                    why = f"{len(values)} value(s) where the header has {len(header)} columns"
-                    raise ScenarioError(path, [(f"{label}, line {line}", why)])
-                rows.append(dict(zip(header, values, strict=True)))
-    except ScenarioError:
-        raise
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(path, [(label, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    except csv.Error as exc:
-        raise ScenarioError(path, [(f"{label}, line {line + 1}", f"not valid CSV: {shown(str(exc))}")]) from None
-    except (OSError, ValueError) as exc:
-        raise ScenarioError(path, [(label, f"cannot be read: {shown(str(exc))}")]) from None
-    if not rows:
-        raise ScenarioError(path, [(label, "file has no rows")])
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise ScenarioError(path, [(label, f"missing column(s) {missing}; required {list(required)}")])
-    return rows
-
-
-_read_csv = read_csv
-
-
-def _number(row: dict[str, str], column: str, label: str, line: int, low: float, high: float) -> float:
-    raw = row[column]
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ScenarioError(label, [(f"line {line}, {column}", f"not a number: {shown(raw)}")]) from None
-    if not (low <= value <= high) or math.isnan(value):
-        raise ScenarioError(label, [(f"line {line}, {column}", f"{value} out of range; allowed [{low}, {high}]")])
-    return value
-
-
 #: Largest referral factor a gemeente may have (a form's rate there over the national rate).
 MAX_REFERRAL_FACTOR = 50.0
 
@@ -213,12 +149,12 @@ def _referral_factors(scenario: Scenario) -> dict[str, dict[str, float]]:
         return {}
     label = "demand.regional_factors_file"
     out: dict[str, dict[str, float]] = {}
-    for i, r in enumerate(_read_csv(path, label, ["gemeentecode", "zorgvorm", "factor"]), start=2):
+    for i, r in enumerate(read_csv(path, label, ["gemeentecode", "zorgvorm", "factor"]), start=2):
         forms = out.setdefault(r["gemeentecode"], {})
         if r["zorgvorm"] in forms:
             twice = f"second factor for {shown(r['gemeentecode'])}, {shown(r['zorgvorm'])}"
             raise ScenarioError(path, [(f"line {i}", twice)])
-        forms[r["zorgvorm"]] = _number(r, "factor", path, i, 0.0, MAX_REFERRAL_FACTOR)
+        forms[r["zorgvorm"]] = read_number(r, "factor", path, i, 0.0, MAX_REFERRAL_FACTOR)
     return out
 
 
@@ -240,7 +176,7 @@ def _check_factors_cover(
 def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geography:
     """Gemeenten (optionally only some regions) and the region adjacency of ``adjacency_file``
     (default: the scenario's; none there: no region has neighbours)."""
-    rows = _read_csv(
+    rows = read_csv(
         scenario.gemeenten_file,
         "gemeenten_file",
         ["gemeentecode", "gemeentenaam", "jeugdregio_code", "jeugdregio_naam", "lon", "lat"],
@@ -259,9 +195,9 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
                 name=r["gemeentenaam"],
                 region=r["jeugdregio_code"],
                 region_name=r["jeugdregio_naam"],
-                youth=_number(r, column, scenario.gemeenten_file, i, 0, 1e8),
-                lon=_number(r, "lon", scenario.gemeenten_file, i, -180, 180),
-                lat=_number(r, "lat", scenario.gemeenten_file, i, -90, 90),
+                youth=read_number(r, column, scenario.gemeenten_file, i, 0, 1e8),
+                lon=read_number(r, "lon", scenario.gemeenten_file, i, -180, 180),
+                lat=read_number(r, "lat", scenario.gemeenten_file, i, -90, 90),
                 referral_factors=factors.get(r["gemeentecode"], {}),
             )
         )
@@ -287,7 +223,7 @@ def load_geography(scenario: Scenario, adjacency_file: str | None = None) -> Geo
     adjacency: dict[str, set[str]] = {g.region: set() for g in gemeenten}
     adj_path = adjacency_file or scenario.adjacency_file
     if adj_path is not None:
-        for r in _read_csv(adj_path, "adjacency_file", ["jeugdregio_code_a", "jeugdregio_code_b"]):
+        for r in read_csv(adj_path, "adjacency_file", ["jeugdregio_code_a", "jeugdregio_code_b"]):
             a, b = r["jeugdregio_code_a"], r["jeugdregio_code_b"]
             if a in adjacency and b in adjacency:
                 adjacency[a].add(b)
@@ -342,7 +278,7 @@ def _branch_in_area(scenario: Scenario, geography: Geography, serves: frozenset[
     column = scenario.demand.youth_column
     total = sum(
         float(r[column])
-        for r in _read_csv(scenario.gemeenten_file, "gemeenten_file", [column])
+        for r in read_csv(scenario.gemeenten_file, "gemeenten_file", [column])
         if r["jeugdregio_code"] in serves
     )
     share = min(1.0, sum(g.youth for g in inside) / total) if total > 0 else 1.0
@@ -355,8 +291,8 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
     In a sub-national run (``regions``) a provider with a werkgebied (the GIs) takes part with the
     share of its places and reserves that serves the area (:func:`_branch_in_area`)."""
     pfile, ffile = scenario.providers.file, scenario.providers.places_file
-    prow = _read_csv(pfile, "providers.file", ["provider_id", "naam", "gemeentecode", "groep", "reserves_eur"])
-    frow = _read_csv(
+    prow = read_csv(pfile, "providers.file", ["provider_id", "naam", "gemeentecode", "groep", "reserves_eur"])
+    frow = read_csv(
         ffile,
         "providers.places_file",
         ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"],
@@ -370,7 +306,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
             raise ScenarioError(ffile, [(f"line {i}, provider_id", f"{shown(r['provider_id'])} is not in {pfile}")])
         if r["zorgvorm"] not in scenario.care_forms:
             raise ScenarioError(ffile, [(f"line {i}, zorgvorm", f"unknown care form {shown(r['zorgvorm'])}")])
-        places = _number(r, "plaatsen", ffile, i, 0, 1e6)
+        places = read_number(r, "plaatsen", ffile, i, 0, 1e6)
         if places != int(places):
             raise ScenarioError(ffile, [(f"line {i}, plaatsen", f"must be a whole number, got {places}")])
         if r["zorgvorm"] not in active:
@@ -380,7 +316,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 provider_id=r["provider_id"],
                 care_form=r["zorgvorm"],
                 places=int(places),
-                cost_factor=_number(r, "kostenfactor", ffile, i, 0.0, 1e6),
+                cost_factor=read_number(r, "kostenfactor", ffile, i, 0.0, 1e6),
             )
         )
     providers = []
@@ -390,7 +326,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
         if pid in seen:
             raise ScenarioError(pfile, [(f"line {i}, provider_id", f"duplicate id {shown(pid)}")])
         seen.add(pid)
-        reserves = _number(r, "reserves_eur", pfile, i, -1e12, 1e12)
+        reserves = read_number(r, "reserves_eur", pfile, i, -1e12, 1e12)
         g = where.get(r["gemeentecode"])
         serves = _werkgebied(r, pfile, i)
         forms = offers.get(pid, [])
