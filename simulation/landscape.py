@@ -46,7 +46,7 @@ import numpy as np
 from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, ScenarioError, Workforce, shown
 from simulation.core.csv_files import read_csv
 from simulation.core.random import Streams
-from simulation.core.workforce import staffed_share
+from simulation.core.workforce import staffed_share, yearly_cost_per_place
 from simulation.core.world import Gemeente, Geography, load_geography
 
 __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
@@ -243,9 +243,7 @@ def monthly_cost_per_place(
         if cp.staff_per_place is None:
             raise ValueError("staff_per_place is implied by the tariff: pass Scenario.staff_per_place(form)")
         staff_per_place = cp.staff_per_place.value
-    fte = staff_per_place / ((1.0 - cp.non_productive_share.value) * (1.0 - admin_share))
-    fixed = fte * cp.salary_eur_per_fte_year.value + cp.housing_eur_per_place_year.value
-    return (fixed * (1.0 + cp.overhead_share.value) + cp.variable_eur_per_day.value * 365.0 * occupancy) / 12.0
+    return yearly_cost_per_place(cp, staff_per_place, admin_share, occupancy) / 12.0
 
 
 def generate_landscape(scenario: Scenario) -> tuple[list[dict[str, object]], list[dict[str, object]]]:

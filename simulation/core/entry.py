@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from simulation.config import Scenario
 from simulation.core.finance import admin_share, cost_index, update_admin
 from simulation.core.state import ACTIVE, DORMANT, WAITING, State
-from simulation.core.workforce import target_fte
+from simulation.core.workforce import target_fte, yearly_cost_per_place
 from simulation.core.world import Geography, Market, Provider, ProviderForm
 
 __all__ = ["enter_where_waits_persist", "entrant_slots", "entry_pays", "longest_waits_by_region"]
@@ -139,11 +139,7 @@ def entry_pays(state: State, region: str, f: int, month: int) -> bool:
     cp = state.form_params[f].cost_price
     occupancy = reference_occupancy(state.scenario, state.care_forms[f])
     tariff = sum(state.queues.tariff[q] for q in qs) / len(qs) * state.tariff_factor[f]
-    paid_fte = state.staff_per_place[f] / ((1.0 - cp.non_productive_share.value) * (1.0 - share))
-    fixed = (paid_fte * cp.salary_eur_per_fte_year.value + cp.housing_eur_per_place_year.value) * (
-        1.0 + cp.overhead_share.value
-    )
-    cost = (fixed + cp.variable_eur_per_day.value * occupancy * 365.0) * cost_index(state, month)
+    cost = yearly_cost_per_place(cp, state.staff_per_place[f], share, occupancy) * cost_index(state, month)
     return tariff * occupancy * 365.0 >= cost
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from simulation.core.entry import reference_occupancy
 from simulation.core.state import State
+from simulation.core.workforce import paid_fte_per_place
 
 __all__ = ["admin_surcharges", "apply_reasonable_tariffs", "staff_cost_per_place"]
 
@@ -24,7 +25,7 @@ __all__ = ["admin_surcharges", "apply_reasonable_tariffs", "staff_cost_per_place
 def staff_cost_per_place(state: State, form: int, admin: float) -> float:
     """Yearly staff cost (with overhead) of one place of ``form`` staffed at administration share ``admin``."""
     cp = state.form_params[form].cost_price
-    fte = state.staff_per_place[form] / ((1.0 - cp.non_productive_share.value) * (1.0 - admin))
+    fte = paid_fte_per_place(cp, state.staff_per_place[form], admin)
     return fte * cp.salary_eur_per_fte_year.value * (1.0 + cp.overhead_share.value)
 
 

@@ -9,26 +9,46 @@ from __future__ import annotations
 
 import math
 
-from simulation.config import CareForm, Workforce
+from simulation.config import CareForm, CostPrice, Workforce
 from simulation.core.state import EXITED, State
 
 __all__ = [
     "care_fte_factor",
+    "care_time_share",
     "effective_places",
     "hire_initial_staff",
     "monthly_turnover",
+    "paid_fte_per_place",
     "staffed_share",
     "target_fte",
     "turnover_and_hiring",
     "update_capacity",
+    "yearly_cost_per_place",
 ]
+
+
+def care_time_share(cp: CostPrice, admin_share: float) -> float:
+    """The share of a paid FTE that is care time, after non-productive time and administration."""
+    return (1.0 - cp.non_productive_share.value) * (1.0 - admin_share)
+
+
+def paid_fte_per_place(cp: CostPrice, staff_per_place: float, admin_share: float) -> float:
+    """Paid FTE one place needs for ``staff_per_place`` FTE of care time at ``admin_share``."""
+    return staff_per_place / care_time_share(cp, admin_share)
+
+
+def yearly_cost_per_place(cp: CostPrice, staff_per_place: float, admin_share: float, occupancy: float) -> float:
+    """Cost of one place a year, fully staffed, at ``occupancy`` (the model's cost-price rule: paid
+    staff and housing with overhead, variable costs per occupied day), before indexation."""
+    fixed = paid_fte_per_place(cp, staff_per_place, admin_share) * cp.salary_eur_per_fte_year.value
+    fixed += cp.housing_eur_per_place_year.value
+    return fixed * (1.0 + cp.overhead_share.value) + cp.variable_eur_per_day.value * 365.0 * occupancy
 
 
 def care_fte_factor(state: State, pf: int) -> float:
     """The share of an FTE that is care time, after non-productive time and administration."""
     pfs = state.provider_forms
-    cp = state.form_params[pfs.form[pf]].cost_price
-    return (1.0 - cp.non_productive_share.value) * (1.0 - state.providers.admin_share[pfs.provider[pf]])
+    return care_time_share(state.form_params[pfs.form[pf]].cost_price, state.providers.admin_share[pfs.provider[pf]])
 
 
 def monthly_turnover(state: State, pf: int) -> float:
@@ -44,8 +64,7 @@ def target_fte(state: State, pf: int) -> float:
     pfs = state.provider_forms
     curve = state.scenario.finance.admin
     if curve is not None and curve.staff_target == "reference_share":
-        cp = state.form_params[pfs.form[pf]].cost_price
-        factor = (1.0 - cp.non_productive_share.value) * (1.0 - curve.reference_share.value)
+        factor = care_time_share(state.form_params[pfs.form[pf]].cost_price, curve.reference_share.value)
     else:
         factor = care_fte_factor(state, pf)
     return pfs.places[pf] * state.staff_per_place[pfs.form[pf]] / factor
