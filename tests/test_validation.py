@@ -215,6 +215,6 @@ def test_intervals_stay_inside_the_domain():
 
 def test_the_2021_spread_sums_merged_gemeenten_into_their_successors():
     youth = obs.youth_by_gemeente()
-    o = obs.gemeente_spread_2021(0, youth, obs.youth_0_22_by_gemeente())
+    o = obs.gemeente_spread_2021(0, youth, obs.youth_by_gemeente(column="jeugd_0_22"))
     # 352 gemeenten of 2021 become the 342 of 2023, every one of them with a count
     assert "342 gemeenten" in o.note and 0.05 < o.value < 1.0

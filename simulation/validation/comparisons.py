@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from simulation.config import Scenario
 from simulation.validation import measures as m
@@ -177,6 +178,10 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
     ]  # fmt: skip
 
     spread = "Regional spread"
+
+    def youth_0_22() -> dict[str, float]:
+        return obs.youth_by_gemeente(Path(scenario.gemeenten_file), "jeugd_0_22")
+
     out += [
         Comparison(spread, "Spread over gemeenten of jeugdhulp use (CV)", "ratio",
                    lambda: obs.gemeente_spread("pct_jeugdhulp_in_natura_0_17", SPREAD_MIN_YOUTH, youth),
@@ -185,7 +190,7 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    "the specialist jeugdhulp forms. Not independent: the model's regional factors are derived "
                    "from this table (scripts/regional_factors.py)"),
         Comparison(spread, "Spread over gemeenten of jeugdzorg use in 2021 (CV)", "ratio",
-                   lambda: obs.gemeente_spread_2021(SPREAD_MIN_YOUTH, youth, obs.youth_0_22_by_gemeente()),
+                   lambda: obs.gemeente_spread_2021(SPREAD_MIN_YOUTH, youth, youth_0_22()),
                    m.gemeente_referral_cv(list(forms), SPREAD_MIN_YOUTH),
                    "observed: youth 0-22 with any jeugdzorg in natura per youth 0-22 (CBS 85075NED, 2021: a "
                    "year and table the regional factors were NOT derived from); model: referrals per youth to "

@@ -272,15 +272,14 @@ def regions_waiting_share(forms: Sequence[str]) -> Measure:
 
 def gemeente_referral_cv(forms: Sequence[str], min_youth: int) -> Measure:
     """Youth-weighted CV over gemeenten of referrals per youth to ``forms`` (window)."""
-    from simulation.validation.observed import weighted_cv
+    from simulation.validation.observed import spread_over_gemeenten
 
     def measure(r: Replication) -> float:
         ep = r.episodes
         new = ep[(ep["origin"] == "referral") & ep["care_form"].isin(list(forms)) & (ep["t_referral"] >= r.run.warmup)]
         counts = new.groupby("gemeente", observed=False).size()
-        youth = r.run.youth
-        keep = [(float(counts.get(g, 0)) / y, y) for g, y in youth.items() if y >= min_youth]
-        return weighted_cv([v for v, _ in keep], [w for _, w in keep])
+        rates = {g: float(counts.get(g, 0)) / y for g, y in r.run.youth.items() if y > 0}
+        return spread_over_gemeenten(rates, r.run.youth, min_youth)[0]
 
     return measure
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from simulation.config import PROJECT_ROOT
 
 __all__ = [
-    "DATA", "Observed", "from_table", "gemeente_spread", "twente_median_wait_days", "weighted_cv", "youth_by_gemeente",
+    "DATA", "Observed", "from_table", "gemeente_spread", "gemeente_spread_2021", "spend_gemeenten", "spend_per_youth",
+    "spread_over_gemeenten", "twente_median_wait_days", "weighted_cv", "youth_by_gemeente",
 ]  # fmt: skip
 
 DATA = PROJECT_ROOT / "data"
@@ -98,14 +99,21 @@ def gemeente_spread(indicator: str, min_youth: int, youth: dict[str, float]) -> 
         code = r["gemeentecode_2023"]
         if r["indicator"] == indicator and r["region_type"] == "GM" and r["value"] and code == r["region_code"]:
             values[code] = float(r["value"])
-    keep = [(v, youth[c]) for c, v in values.items() if youth.get(c, 0.0) >= min_youth]
+    cv, n = spread_over_gemeenten(values, youth, min_youth)
     return Observed(
-        value=weighted_cv([v for v, _ in keep], [w for _, w in keep]),
+        value=cv,
         period="2022",
         source="CBS StatLine 85098NED (2022, provisional)",
         file=f"data/{file}",
-        note=f"{len(keep)} gemeenten with at least {min_youth:,} youth 0-17; weights = youth",
+        note=f"{n} gemeenten with at least {min_youth:,} youth 0-17; weights = youth",
     )
+
+
+def spread_over_gemeenten(rates: dict[str, float], youth: dict[str, float], min_youth: int) -> tuple[float, int]:
+    """Youth-weighted CV of ``rates`` over the gemeenten with at least ``min_youth`` youth (0-17),
+    and how many there were: the one rule for the observed and the model side of a spread."""
+    keep = [(rate, youth[code]) for code, rate in rates.items() if youth.get(code, 0.0) >= min_youth]
+    return weighted_cv([v for v, _ in keep], [w for _, w in keep]), len(keep)
 
 
 def weighted_cv(values: list[float], weights: list[float]) -> float:
@@ -118,10 +126,10 @@ def weighted_cv(values: list[float], weights: list[float]) -> float:
     return math.sqrt(var) / mean if mean else math.nan
 
 
-def youth_by_gemeente(path: Path = DATA / "gemeenten.csv") -> dict[str, float]:
-    """Youth 0-17 per gemeentecode from the project's gemeenten file."""
+def youth_by_gemeente(path: Path = DATA / "gemeenten.csv", column: str = "jeugd_0_17") -> dict[str, float]:
+    """Youth per gemeentecode from a gemeenten file (``jeugd_0_17``, or ``jeugd_0_22``)."""
     with path.open(encoding="utf-8", newline="") as f:
-        return {r["gemeentecode"]: float(r["jeugd_0_17"]) for r in csv.DictReader(f)}
+        return {r["gemeentecode"]: float(r[column]) for r in csv.DictReader(f)}
 
 
 SPEND_FILE = "financien/gemeentelijke_kosten_jeugdzorg_83454NED_excerpt.csv"
@@ -159,17 +167,11 @@ def gemeente_spread_2021(min_youth: int, youth: dict[str, float], youth_0_22: di
         if r["period"] == "2021" and r["indicator"] == "jongeren_met_jeugdzorg_in_natura" and r["value"]:
             code = r["gemeentecode_2023"]
             counts[code] = counts.get(code, 0.0) + float(r["value"])
-    keep = [(n / youth_0_22[c], youth[c]) for c, n in counts.items() if youth.get(c, 0.0) >= min_youth]
+    cv, n = spread_over_gemeenten({c: k / youth_0_22[c] for c, k in counts.items()}, youth, min_youth)
     return Observed(
-        value=weighted_cv([v for v, _ in keep], [w for _, w in keep]),
+        value=cv,
         period="2021",
         source="CBS StatLine 85075NED (2021)",
         file=f"data/{file}",
-        note=f"{len(keep)} gemeenten with at least {min_youth:,} youth 0-17; weights = youth",
+        note=f"{n} gemeenten with at least {min_youth:,} youth 0-17; weights = youth",
     )
-
-
-def youth_0_22_by_gemeente(path: Path = DATA / "gemeenten.csv") -> dict[str, float]:
-    """Youth 0-22 per gemeentecode from the project's gemeenten file."""
-    with path.open(encoding="utf-8", newline="") as f:
-        return {r["gemeentecode"]: float(r["jeugd_0_22"]) for r in csv.DictReader(f)}
