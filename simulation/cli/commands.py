@@ -20,7 +20,7 @@ from simulation.cli.output import (
 )
 from simulation.config import ScenarioError
 from simulation.experiment import PrecisionSpec, is_experiment_file, parse_set
-from simulation.results import list_results
+from simulation.results import list_results, locate_result_set
 
 __all__ = [
     "cmd_compare",
@@ -248,13 +248,14 @@ def cmd_results_list(args: argparse.Namespace) -> int:
 
 def cmd_results_show(args: argparse.Namespace) -> int:
     try:
-        stored = service.StoredRun.open(args.dir)
+        where = locate_result_set(args.dir, args.root)
+        stored = service.StoredRun.open(where)
     except FileNotFoundError as exc:
         raise ScenarioError("results show", [("DIR", str(exc))]) from None
     rs, m = stored.result, stored.result.manifest
     timings = m.get("timings", {})
     lines = [
-        f"result set   {args.dir}",
+        f"result set   {_shown(where)}",
         f"name         {m.get('name')} ({m.get('kind', 'scenario')}): {m.get('description', '')}".rstrip(": "),
         f"scenarios    {', '.join(m.get('scenarios', [m.get('name', '')]))}",
         f"seed         {m.get('seed')}",

@@ -156,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--root", default="results", metavar="DIR")
     rl.set_defaults(func=commands.cmd_results_list)
     rs = rsub.add_parser("show", help="a result set's manifest summary and KPI table")
-    rs.add_argument("dir", metavar="DIR")
+    rs.add_argument("dir", metavar="DIR", help="a result set's folder, or its name as `results list` prints it")
+    rs.add_argument("--root", default="results", metavar="DIR", help="the store a bare name is looked up in")
     rs.set_defaults(func=commands.cmd_results_show)
 
     ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")
