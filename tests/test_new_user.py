@@ -3,12 +3,19 @@ rows that are empty by design saying so, and --set paths that cannot change a ru
 
 from __future__ import annotations
 
+import argparse
+import io
+import re
+import time
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from simulation import service
-from simulation.cli import main
+from simulation.cli import main, progress
+from simulation.cli.output import precision_line
+from simulation.runner.experiments import _within_budget
 from tests.conftest import SCENARIOS
 
 FLEVOLAND = SCENARIOS / "flevoland.yaml"
@@ -40,3 +47,91 @@ def test_results_show_takes_the_name_results_list_prints(stored: Path, capsys, m
     assert main(["results", "show", "nope"]) == 2
     err = capsys.readouterr().err
     assert "DIR" in err and "results/nope" in err and "results list" in err
+
+
+def test_version_names_the_installed_package(capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"jeugdzorg-sim {version('jeugdzorg-sim')}"
+
+
+class _Pipe(io.StringIO):
+    """stderr redirected to a file: not a terminal."""
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_without_a_terminal_progress_comes_as_a_line_now_and_then(monkeypatch) -> None:
+    monkeypatch.setattr(progress, "EVERY_SECONDS", 0.05)
+    out = _Pipe()
+    with progress.progress("run proef", out) as update:
+        update(0, 6)
+        time.sleep(0.13)  # two lines while nothing finishes: one long replication
+        update(4, 6)
+        time.sleep(0.08)
+        update(6, 6)
+    lines = out.getvalue().splitlines()
+    assert len(lines) >= 3 and all(re.fullmatch(r"run proef: \d/6 replications, \d+s elapsed", x) for x in lines)
+    assert lines[0].startswith("run proef: 0/6") and "run proef: 4/6" in out.getvalue()
+    assert lines[-1].startswith("run proef: 6/6")  # the last word: done, and how long it took
+
+
+def test_a_short_run_without_a_terminal_prints_no_progress_line(capsys) -> None:
+    out = _Pipe()
+    with progress.progress("run proef", out) as update:
+        update(2, 2)
+    assert out.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("600", 600), ("90s", 90), ("10m", 600), ("1.5h", 5400), ("1h30m", 5400), ("2m5s", 125)]
+)
+def test_durations_read_as_people_write_them(text: str, seconds: float) -> None:
+    assert progress.parse_duration(text) == seconds
+    assert progress.parse_duration(progress.duration_text(seconds)) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "ten minutes", "10x", "0", "-5m", "31d", "40000h"])
+def test_a_bad_duration_names_the_forms_allowed(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        progress.parse_duration(text)
+
+
+def test_a_batch_is_sized_to_fit_the_time_left() -> None:
+    # 4 replications in 40 s: 10 s each. 100 s budget: 60 s left fit 6 more.
+    assert _within_budget(4, 8, 40.0, 100.0) == 8
+    assert _within_budget(4, 20, 40.0, 100.0) == 10
+    assert _within_budget(4, 8, 95.0, 100.0) == 4  # not even one more fits: stop
+    assert _within_budget(4, 8, 40.0, None) == 8
+
+
+def test_precision_stops_at_its_time_budget_and_says_how_far_it_got(capsys) -> None:
+    args = ["compare", str(FLEVOLAND), "--years", "0.25", "--replications", "2", "--executor", "serial"]
+    assert main([*args, "--precision", "0.0001", "--time-budget", "0.001"]) == 0
+    err = capsys.readouterr().err
+    (line,) = [x for x in err.splitlines() if x.startswith("precision:")]
+    assert "NOT reached (time budget 0s spent) with 2 replications" in line
+    assert "watched values within target; furthest:" in line and "replications would reach the target" in line
+    # A time budget limits a precision run; alone it is refused.
+    assert main([*args, "--time-budget", "10m"]) == 2
+    assert "--time-budget" in capsys.readouterr().err
+
+
+def test_the_precision_line_at_the_maximum_says_how_far_it_got() -> None:
+    report = {
+        "target": 0.05,
+        "kpis": ["wait_days_mean"],
+        "max_replications": 10,
+        "replications_used": 10,
+        "reached": False,
+        "stopped": "max_replications",
+        "achieved": {"gefragmenteerd": {"wait_days_mean": 0.04}, "regionaal": {"wait_days_mean": 0.1}},
+        "worst": {"where": "regionaal", "kpi": "wait_days_mean", "relative_half_width": 0.1},
+        "replications_needed": 40,
+    }
+    line = precision_line(report)
+    assert "NOT reached (maximum of 10 replications) with 10 replications" in line
+    assert "1 of 2 watched values within target; furthest: wait_days_mean in regionaal, 0.1 against 0.05" in line
+    assert line.endswith("about 40 replications would reach the target")

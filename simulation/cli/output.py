@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from simulation import metrics
+from simulation.cli.progress import duration_text
 
 __all__ = ["comparison_csv", "comparison_json", "comparison_table", "experiment_json", "experiment_table",
            "explain_text", "precision_line", "text_table"]  # fmt: skip
@@ -152,15 +153,36 @@ def experiment_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
 
 
 def precision_line(report: Mapping[str, Any]) -> str:
+    """One line: target, whether it was reached and, if not, why the run stopped and how far it
+    got (the value furthest from its target and the replications the target would take)."""
     worst = max(
         (v for entry in report["achieved"].values() for v in entry.values() if v is not None),
         default=math.nan,
     )
-    state = "reached" if report["reached"] else "NOT reached (maximum replications)"
-    return (
+    used = report["replications_used"]
+    stopped = report.get("stopped", "reached" if report["reached"] else "max_replications")
+    if stopped == "reached":
+        state = "reached"
+    elif stopped == "time_budget":
+        state = f"NOT reached (time budget {duration_text(report['time_budget_seconds'])} spent)"
+    else:
+        state = f"NOT reached (maximum of {report.get('max_replications', used)} replications)"
+    line = (
         f"precision: target {report['target']:.3g} of |mean| for {', '.join(report['kpis'])}: {state} with "
-        f"{report['replications_used']} replications (largest relative half-width {worst:.3g})"
+        f"{used} replications (largest relative half-width {worst:.3g})"
     )
+    far = report.get("worst")
+    if stopped != "reached" and far:
+        values = [v for entry in report["achieved"].values() for v in entry.values() if v is not None]
+        within = sum(v <= report["target"] for v in values)
+        needed = report.get("replications_needed")
+        line += (
+            f"; {within} of {len(values)} watched values within target; furthest: {far['kpi']} in "
+            f"{far['where']}, {far['relative_half_width']:.3g} against {report['target']:.3g}"
+        )
+        if needed:
+            line += f"; about {needed} replications would reach the target"
+    return line
 
 
 def explain_text(table: pd.DataFrame, dec: Any, meta: Mapping[str, Any]) -> str:

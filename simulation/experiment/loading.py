@@ -16,6 +16,7 @@ replications, seed, horizon in years and warm-up, and optionally a precision tar
     years: 1
     warmup_days: 90
     precision: {target: 0.05, kpis: [wait_days_mean, share_over_norm], max_replications: 100}
+    # optional in the precision block: time_budget_seconds: 600 (no further batch once spent)
 
 A dotted path addresses any scenario parameter: mapping keys and list indices, e.g.
 ``regime.min_providers_per_contract`` or ``providers.generator.groups.0.count``. An unknown path
