@@ -4,17 +4,20 @@ rows that are empty by design saying so, and --set paths that cannot change a ru
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import re
 import time
 from importlib.metadata import version
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from simulation import service
+from simulation import metrics, service
 from simulation.cli import main, progress
 from simulation.cli.output import precision_line
+from simulation.config import EarlyWarning
 from simulation.runner.experiments import _within_budget
 from tests.conftest import SCENARIOS
 
@@ -135,3 +138,50 @@ def test_the_precision_line_at_the_maximum_says_how_far_it_got() -> None:
     assert "NOT reached (maximum of 10 replications) with 10 replications" in line
     assert "1 of 2 watched values within target; furthest: wait_days_mean in regionaal, 0.1 against 0.05" in line
     assert line.endswith("about 40 replications would reach the target")
+
+
+# -- rows empty by design ----------------------------------------------------------------------
+
+
+def _losing_ledger(start: dt.date, months: int) -> pd.DataFrame:
+    """A provider losing money every month from ``start`` (the first month only from that day)."""
+    rows = []
+    for m in pd.date_range(pd.Timestamp(start).replace(day=1), periods=months, freq="MS"):
+        first = max(m, pd.Timestamp(start))
+        days = float((m + pd.DateOffset(months=1) - first).days)
+        rows.append(
+            {"month": m.date(), "provider_id": "P", "days": days, "revenue_eur": 100.0, "margin_eur": -10.0,
+             "reserves_eur": 1e6, "occupied_days": days, "nominal_place_days": days, "leavers_fte": 0.0,
+             "fte": 1.0, "status": "active"}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("reporting", ["annual", "quarterly", "monthly"])
+@pytest.mark.parametrize("lag", [0, 1, 6])
+@pytest.mark.parametrize("start", ["2026-01-01", "2026-01-05", "2026-01-20", "2026-02-01", "2026-04-03", "2026-12-31"])
+def test_the_first_visible_day_is_the_first_signal_a_losing_provider_gives(reporting, lag, start) -> None:
+    start_day = dt.date.fromisoformat(start)
+    ew = EarlyWarning(reporting=reporting, lag_months=lag)
+    signals = metrics.early_warnings(_losing_ledger(start_day, 40), ew, start_day, 1e6)
+    assert metrics.first_visible_day(ew, start_day) == signals["t_seen"].min()
+
+
+def test_annual_accounts_with_a_six_month_lag_are_first_seen_on_day_546() -> None:
+    ew = EarlyWarning(reporting="annual", lag_months=6)  # the national default (scenarios/nederland.yaml)
+    start = dt.date(2026, 1, 1)
+    unseen = metrics.signals_unseen(ew, start, 365.0)
+    assert unseen is not None and unseen["visible_day"] == 546 and unseen["visible_date"] == "2027-07-01"
+    assert metrics.signals_unseen(ew, start, 546.0) is None
+    assert metrics.signals_unseen(EarlyWarning(reporting="quarterly", lag_months=1), start, 365.0) is None
+
+
+def test_a_run_too_short_for_the_nza_to_see_anything_says_so_in_a_footnote(stored: Path, capsys) -> None:
+    assert main(["results", "show", str(stored)]) == 0
+    out = capsys.readouterr().out
+    for kpi in metrics.SIGNAL_KPIS:
+        (row,) = [x for x in out.splitlines() if x.startswith(f"{kpi} ")]
+        assert row.split(None, 1)[1].strip() == "not visible yet (a)"
+    note = " ".join(x.strip() for x in out.split("\n(a) ", 1)[1].split("\n\n", 1)[0].splitlines())
+    assert note.startswith("flevoland: the NZa sees a year's accounts 6 months after the period ends")
+    assert "lag_months 6" in note and "day 546 (2027-07-01), after this run's 91.25 days" in note
