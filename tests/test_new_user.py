@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import re
 import time
 from importlib.metadata import version
@@ -17,7 +18,9 @@ import pytest
 from simulation import metrics, service
 from simulation.cli import main, progress
 from simulation.cli.output import precision_line
-from simulation.config import EarlyWarning
+from simulation.config import EarlyWarning, ScenarioError, load_scenario
+from simulation.experiment import load_experiment, scenario_experiment
+from simulation.experiment.unread import unread_reason
 from simulation.runner.experiments import _within_budget
 from tests.conftest import SCENARIOS
 
@@ -185,3 +188,101 @@ def test_a_run_too_short_for_the_nza_to_see_anything_says_so_in_a_footnote(store
     note = " ".join(x.strip() for x in out.split("\n(a) ", 1)[1].split("\n\n", 1)[0].splitlines())
     assert note.startswith("flevoland: the NZa sees a year's accounts 6 months after the period ends")
     assert "lag_months 6" in note and "day 546 (2027-07-01), after this run's 91.25 days" in note
+
+
+# -- a --set that cannot change the run ----------------------------------------------------------
+
+FLEVOLAND_SET = {
+    "regions": ["JZ08"],
+    "only_care_forms": ["pleegzorg", "gezinshuis", "residentieel", "crisisopvang", "intensief_ambulant"],
+}
+#: paths the rule refuses for a Flevoland run of the regional regime, and a value for each
+UNREAD = {
+    "providers.generator.groups.0.count": 5,
+    "care_forms.jeugdbescherming.tariff_eur_per_day.value": 10.0,  # not among only_care_forms
+    "regime.split.target_youth_per_unit": 5000.0,  # the regional regime has no sub-regional units
+    "care_forms.pleegzorg.tariff_eur_per_day.assumption": "another reason",
+}
+
+
+def _experiment(tmp_path: Path, scenarios: list[str], variants: list[dict]) -> Path:
+    body = {
+        "name": "ongelezen",
+        "scenarios": [str(SCENARIOS / s) for s in scenarios],
+        "variants": variants,
+        "replications": 1,
+        "seed": 5,
+        "years": 0.25,
+        "warmup_days": 30,
+    }
+    path = tmp_path / "ongelezen.yaml"
+    path.write_text(json.dumps(body))  # JSON is YAML
+    return path
+
+
+def test_every_path_the_rule_refuses_leaves_the_run_unchanged(tmp_path: Path) -> None:
+    # Variants are not checked, so they can make the change the rule refuses: the KPIs must not move.
+    variants = [{"name": "basis", "set": FLEVOLAND_SET}]
+    for i, (path, value) in enumerate(UNREAD.items()):
+        variants.append({"name": f"v{i}", "set": {**FLEVOLAND_SET, path: value}})
+    # A path the rule lets through changes the run: the sub-regional split of the fragmented regime.
+    split = {**FLEVOLAND_SET, "regime.split.target_youth_per_unit": 5000.0}
+    variants.append({"name": "gesplitst", "set": split})
+    exp = _experiment(tmp_path, ["regionaal.yaml", "gefragmenteerd.yaml"], variants)
+    kpis = service.simulate(exp).kpis
+    kpis = kpis[kpis["care_form"] == metrics.ALL]
+    kpis = kpis.pivot_table(index=["scenario", "kpi"], columns="variant", values="value", dropna=False)
+    for i, path in enumerate(UNREAD):
+        pd.testing.assert_series_equal(
+            kpis.loc["regionaal", f"v{i}"], kpis.loc["regionaal", "basis"], check_names=False, obj=path
+        )
+    assert not kpis.loc["gefragmenteerd", "gesplitst"].equals(kpis.loc["gefragmenteerd", "basis"])
+
+
+@pytest.mark.parametrize("path", list(UNREAD))
+def test_a_sweep_over_a_path_the_run_does_not_read_exits_2_saying_why(path: str, tmp_path: Path, capsys) -> None:
+    exp = _experiment(tmp_path, ["regionaal.yaml"], [{"name": "basis", "set": FLEVOLAND_SET}])
+    value = UNREAD[path]
+    other = "x" if isinstance(value, str) else value * 2
+    argv = ["sweep", str(exp), "--root", str(tmp_path / "r"), "--set", f"{path}={value},{other}"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"--set {path}: cannot change the run: " in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_the_generator_refusal_says_where_runs_read_providers_and_what_to_do(tmp_path: Path, capsys) -> None:
+    exp = SCENARIOS / "experiments" / "flevoland.yaml"
+    assert main(["sweep", str(exp), "--root", str(tmp_path), "--set", "providers.generator.groups.0.count=42,5"]) == 2
+    err = capsys.readouterr().err
+    assert "providers.file and providers.places_file" in err and "jeugdzorg-sim landscape" in err
+    assert "variants" in err and not any(tmp_path.iterdir())
+
+
+def test_a_path_read_by_one_scenario_of_the_run_is_allowed() -> None:
+    # regime.split: the regional regime does not read it, the fragmented one does.
+    exp = SCENARIOS / "experiments" / "flevoland.yaml"
+    loaded = load_experiment(exp, sweep=[("regime.split.target_youth_per_unit", (20_000.0, 40_000.0))])
+    assert len(loaded.cells) == 4
+    with pytest.raises(ScenarioError, match=r"--set regime\.split\.target_youth_per_unit: cannot change the run"):
+        scenario_experiment(SCENARIOS / "regionaal.yaml", sweep=[("regime.split.target_youth_per_unit", (1.0, 2.0))])
+    with pytest.raises(ScenarioError, match="--set replications: cannot change the run"):
+        load_experiment(exp, sweep=[("replications", (2, 3))])
+
+
+def test_the_linear_administration_rule_is_unread_under_the_curve() -> None:
+    scenario = load_scenario(SCENARIOS / "regionaal.yaml", check_files=False)
+    assert scenario.finance.admin is not None
+    why = unread_reason("finance.provider_admin_share_per_contract.value", scenario)
+    assert why is not None and "finance.admin" in why
+    linear = scenario.model_copy(update={"finance": scenario.finance.model_copy(update={"admin": None})})
+    assert unread_reason("finance.provider_admin_share_per_contract.value", linear) is None
+    assert unread_reason("regime.min_providers_per_contract", scenario) is None
+
+
+def test_explain_refuses_a_setting_neither_regime_reads(tmp_path: Path, capsys) -> None:
+    exp = SCENARIOS / "experiments" / "flevoland.yaml"
+    argv = ["explain", str(exp), "--root", str(tmp_path), "--set", "providers.generator.groups.0.count=5"]
+    assert main(argv) == 2
+    assert "--set providers.generator.groups.0.count: cannot change the run" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -51,6 +51,7 @@ from simulation.config import (
 )
 from simulation.experiment.paths import check_path, column_values, resolve_file_value, set_path
 from simulation.experiment.spec import Cell, Experiment, ExperimentSpec
+from simulation.experiment.unread import unread_paths
 
 __all__ = ["experiment_from_raws", "is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
            "scenarios_experiment"]  # fmt: skip
@@ -135,6 +136,8 @@ def _build(
             if why:
                 problems.append((f"--set {p}", f"{why} (in {Path(file).name})"))
                 break
+        else:
+            problems += unread_paths([p], [None], "--set ")
     if problems:
         raise ScenarioError(label, problems)
     names = [b[2]["name"] for b in bases]
@@ -163,6 +166,8 @@ def _build(
                 except ScenarioError as exc:
                     problems += [(f"{exc.source}: {f}", m) for f, m in exc.problems]
             cells.append(Cell(len(cells), variant.name, point, tuple(scenarios)))
+    if not problems:  # a swept path no scenario of the run reads would give the same numbers for every value
+        problems += unread_paths([p for p, _ in sweep], [s for c in cells for s in c.scenarios], "--set ")
     if problems:
         raise ScenarioError(label, problems)
     notes = tuple(
