@@ -91,15 +91,38 @@ def _store(sp: argparse.ArgumentParser) -> None:
         metavar="TARGET",
         help="add replications until the 95%% CI half-width of the watched KPIs is within TARGET x |mean| (e.g. 0.05)",
     )
+    _time_budget(sp)
     sp.add_argument("--out", metavar="DIR", help="result directory (must not exist); default: the result store")
     sp.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
     sp.add_argument("--force", action="store_true", help="run again even if the store holds this result")
+
+
+def _time_budget(sp: argparse.ArgumentParser) -> None:
+    from simulation.cli.progress import parse_duration
+
+    sp.add_argument(
+        "--time-budget",
+        type=parse_duration,
+        metavar="DURATION",
+        help="with --precision: add no batch of replications once DURATION (600, 90s, 10m, 1h30m) is spent; "
+        "a batch is sized to fit the time left at the pace so far, the first always runs",
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jeugdzorg-sim")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     from simulation.cli import commands, report_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario and experiment files and print what they contain")
@@ -126,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
     c.add_argument("--precision", type=_fraction, metavar="TARGET", help="see run")
+    _time_budget(c)
     c.set_defaults(func=commands.cmd_compare)
 
     e = sub.add_parser(
@@ -156,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--root", default="results", metavar="DIR")
     rl.set_defaults(func=commands.cmd_results_list)
     rs = rsub.add_parser("show", help="a result set's manifest summary and KPI table")
-    rs.add_argument("dir", metavar="DIR")
+    rs.add_argument("dir", metavar="DIR", help="a result set's folder, or its name as `results list` prints it")
+    rs.add_argument("--root", default="results", metavar="DIR", help="the store a bare name is looked up in")
     rs.set_defaults(func=commands.cmd_results_show)
 
     ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")

@@ -2,6 +2,7 @@
 
 * :mod:`~simulation.experiment.spec`: the validated experiment (spec, cells, fingerprint);
 * :mod:`~simulation.experiment.paths`: dotted parameter paths and ``--set`` values;
+* :mod:`~simulation.experiment.unread`: paths a run does not read (a ``--set`` of one is refused);
 * :mod:`~simulation.experiment.loading`: reading experiment and scenario files into an
   :class:`Experiment`.
 

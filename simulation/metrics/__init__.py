@@ -20,7 +20,7 @@ import pandas as pd
 from simulation.metrics import definitions as _definitions  # noqa: F401  (registers the KPIs)
 from simulation.metrics.intervals import paired_differences, summarise
 from simulation.metrics.registry import REGISTRY, Kpi, by_name, format_value
-from simulation.metrics.signals import SIGNAL_COLUMNS, early_warnings
+from simulation.metrics.signals import SIGNAL_COLUMNS, SIGNAL_KPIS, early_warnings, first_visible_day, signals_unseen
 from simulation.metrics.stocks import STOCK_COLUMNS, count_dates, count_stocks
 from simulation.metrics.window import Episodes, Window
 
@@ -30,6 +30,7 @@ __all__ = [
     "PER_FORM_KPIS",
     "REGISTRY",
     "SIGNAL_COLUMNS",
+    "SIGNAL_KPIS",
     "STOCK_COLUMNS",
     "Episodes",
     "Kpi",
@@ -38,10 +39,12 @@ __all__ = [
     "count_dates",
     "count_stocks",
     "early_warnings",
+    "first_visible_day",
     "format_value",
     "kpis",
     "kpis_of",
     "paired_differences",
+    "signals_unseen",
     "summarise",
     "window",
 ]
