@@ -97,7 +97,7 @@ def _store(sp: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import commands, report_command
+    from simulation.cli import commands, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     sub = p.add_subparsers(dest="command", required=True)
@@ -184,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
     vr.add_argument("--force", action="store_true", help="run again even if the store holds this result")
     vr.set_defaults(func=report_command.cmd_validation_report)
+
+    sensitivity_command.add_parser(sub, _common)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from simulation.experiment.loading import (
     experiment_from_raws,
+    experiment_from_spec,
     is_experiment_file,
     load_any,
     load_experiment,
@@ -36,6 +37,7 @@ __all__ = [
     "PrecisionSpec",
     "Variant",
     "experiment_from_raws",
+    "experiment_from_spec",
     "is_experiment_file",
     "load_any",
     "load_experiment",
