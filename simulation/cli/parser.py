@@ -97,7 +97,7 @@ def _store(sp: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import commands, report_command, sensitivity_command
+    from simulation.cli import commands, data_command, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     sub = p.add_subparsers(dest="command", required=True)
@@ -186,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     vr.set_defaults(func=report_command.cmd_validation_report)
 
     sensitivity_command.add_parser(sub, _common)
+    data_command.add_parser(sub)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")
