@@ -124,10 +124,20 @@ def _bad(tmp_path: Path, change: dict[str, object], param: tuple[int, dict[str, 
         ({}, (1, {"bounds": [-1.0, 0.5]}), "parameters.1.bounds"),  # the scenario refuses -1
         ({"kpis": ["wait_days_mean", "cost_per_youth"]}, None, "kpis"),
         ({"sobol": {"samples": 10}}, None, "sobol.samples"),
+        ({"morris": {"levels": 5}}, None, "morris.levels"),
         ({"set": {"regime.nonsense": 1}}, None, "set.regime.nonsense"),
         ({}, (2, {"path": "care_forms.pleegzorg.waiting_withdrawal_per_year.value"}), "parameters.2.paths.0"),
     ],
-    ids=["unknown-path", "bounds-reversed", "bound-invalid", "unknown-kpi", "sobol-not-power-of-2", "bad-set", "twice"],
+    ids=[
+        "unknown-path",
+        "bounds-reversed",
+        "bound-invalid",
+        "unknown-kpi",
+        "sobol-not-power-of-2",
+        "odd-levels",
+        "bad-set",
+        "twice",
+    ],
 )
 def test_bad_file_exits_2_naming_the_field(
     tmp_path: Path,

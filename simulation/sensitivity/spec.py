@@ -91,6 +91,14 @@ class MorrisSpec(FrozenModel):
     trajectories: int = Field(default=10, ge=2, le=1000)
     levels: int = Field(default=4, ge=2, le=20)
 
+    @field_validator("levels")
+    @classmethod
+    def _even(cls, levels: int) -> int:
+        # with an odd number of levels the grid steps are not all equally likely (Morris 1991)
+        if levels % 2:
+            raise ValueError(f"must be even (SALib's Morris grid needs it), got {levels}")
+        return levels
+
 
 class SobolSpec(FrozenModel):
     """Sobol indices (Saltelli's scheme, first and total order): ``samples`` x (k + 2) points."""
