@@ -79,9 +79,15 @@ def _notes(notes: list[str] | tuple[str, ...]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from simulation.cli.sensitivity_command import sensitivity_summary
+    from simulation.sensitivity import is_sensitivity_file
+
     ok = True
     for f in args.files:
         try:
+            if is_sensitivity_file(f):
+                print(sensitivity_summary(f))
+                continue
             s = service.inspect(f)
         except ScenarioError as exc:
             ok = False

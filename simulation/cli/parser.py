@@ -119,7 +119,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import commands, report_command
+    from simulation.cli import commands, data_command, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
     vr.add_argument("--force", action="store_true", help="run again even if the store holds this result")
     vr.set_defaults(func=report_command.cmd_validation_report)
+
+    sensitivity_command.add_parser(sub, _common)
+    data_command.add_parser(sub)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")
