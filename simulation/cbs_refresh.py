@@ -39,7 +39,7 @@ __all__ = [
     "write_tables",
 ]
 
-#: The tables the project's data and assumptions cite (data/PROVENANCE.md, DOMAIN.md):
+#: The tables the project's data and assumptions cite (data/PROVENANCE.md, docs/SOURCES.md):
 #: jeugdhulp trajectories by form and region (crisis starts, durations), jeugdzorg indicators per
 #: gemeente, youth with one or more forms of jeugdzorg, jeugdreclassering trajectories, and
 #: municipal spending on jeugdzorg.
