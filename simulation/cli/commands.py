@@ -127,7 +127,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(comparison_csv(sim.summary, sim.differences, sim.run.replications, cols))
     else:
-        print(experiment_table(sim.summary, sim.differences, meta, cols))
+        print(experiment_table(sim.summary, sim.differences, meta, cols, full=args.all))
     return 0
 
 
@@ -159,7 +159,7 @@ def _execute(args: argparse.Namespace, sweep: list[tuple[str, tuple[Any, ...]]],
         if run.precision:
             print(precision_line(run.precision))
         print()
-    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns, full=args.all))
     return 0
 
 
@@ -262,7 +262,7 @@ def cmd_results_show(args: argparse.Namespace) -> int:
         lines.append(precision_line(m["precision"]))
     print("\n".join(lines))
     print()
-    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns, full=args.all))
     return 0
 
 
