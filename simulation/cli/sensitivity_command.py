@@ -9,8 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from simulation.cli.commands import _check_executor, _how, _overrides, _progress, _shown
+from simulation.cli.common import check_executor, engine_flags, overrides, shown
 from simulation.cli.output import text_table
+from simulation.cli.progress import progress as progress_bar
 from simulation.results import check_destination, free_dir
 
 __all__ = ["add_parser", "cmd_sensitivity", "indices_text", "sensitivity_summary"]
@@ -63,11 +64,11 @@ def sensitivity_summary(path: str) -> str:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from simulation.sensitivity import load_plan, run_plan, write_outcome
 
-    _check_executor(args)
-    overrides = _overrides(args)
+    check_executor(args)
+    changes = overrides(args)
     if args.method:
-        overrides["method"] = args.method
-    plan = load_plan(args.file, overrides)
+        changes["method"] = args.method
+    plan = load_plan(args.file, changes)
     spec = plan.spec
     if args.out:
         dest = check_destination(args.out)
@@ -80,13 +81,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         f"{spec.replications} replications = {points * spec.replications} runs of {plan.years:g} year(s)",
         file=sys.stderr,
     )
-    with _progress(f"sensitivity {spec.name}") as progress:
-        outcome = run_plan(plan, spec.method, progress=progress, **_how(args))
+    with progress_bar(f"sensitivity {spec.name}") as progress:
+        outcome = run_plan(plan, spec.method, progress=progress, **engine_flags(args))
     executor = {"kind": args.executor, "workers": args.workers, "scheduler": args.scheduler}
     write_outcome(outcome, dest, command_line=list(sys.argv), executor=executor)
     secs = outcome.seconds
     print(
-        f"wrote {_shown(dest)} ({len(secs)} replication runs in {outcome.wall_seconds:.1f} s, "
+        f"wrote {shown(dest)} ({len(secs)} replication runs in {outcome.wall_seconds:.1f} s, "
         f"{sum(secs) / max(len(secs), 1):.2f} s each)"
     )
     for kpi in spec.kpis:
