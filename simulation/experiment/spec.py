@@ -51,10 +51,7 @@ class PrecisionSpec(_Frozen):
     @field_validator("kpis")
     @classmethod
     def _known(cls, kpis: list[str]) -> list[str]:
-        unknown = [k for k in kpis if k not in metrics.KPIS]
-        if unknown:
-            raise ValueError(f"unknown KPI(s) {unknown}; known: {list(metrics.KPIS)}")
-        return kpis
+        return metrics.check_names(kpis)
 
 
 class ExperimentSpec(_Frozen):

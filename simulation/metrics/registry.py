@@ -87,6 +87,14 @@ def kpi(
     return register
 
 
+def check_names(names: list[str]) -> list[str]:
+    """``names`` if each is a KPI of the registry, else a ValueError listing the unknown and the known."""
+    unknown = [n for n in names if all(k.name != n for k in REGISTRY)]
+    if unknown:
+        raise ValueError(f"unknown KPI(s) {unknown}; known: {[k.name for k in REGISTRY]}")
+    return names
+
+
 def by_name(name: str) -> Kpi:
     for k in REGISTRY:
         if k.name == name:

@@ -135,9 +135,7 @@ class SensitivitySpec(FrozenModel):
     @field_validator("kpis")
     @classmethod
     def _known(cls, kpis: list[str]) -> list[str]:
-        unknown = [k for k in kpis if k not in metrics.KPIS]
-        if unknown:
-            raise ValueError(f"unknown KPI(s) {unknown}; known: {list(metrics.KPIS)}")
+        metrics.check_names(kpis)
         if len(set(kpis)) != len(kpis):
             raise ValueError(f"KPIs repeat: {kpis}")
         return kpis
