@@ -24,6 +24,7 @@ __all__ = [
     "Format",
     "Kpi",
     "by_name",
+    "check_names",
     "format_readable",
     "format_value",
     "kpi",
