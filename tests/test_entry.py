@@ -9,6 +9,7 @@ four term sets keeps the entrant out. Then conservation and engine equality on a
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
@@ -192,3 +193,41 @@ def test_entry_names_known_forms_with_an_observed_wait(tmp_path: Path) -> None:
     raw["capacity"]["entry"]["places_share"] = 0.0
     with pytest.raises(Exception, match="places_share"):
         validate_scenario(raw, label="bad")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_entrant_is_in_the_entries_table_and_stays_contracted_after_a_transition(
+    tmp_path: Path, engine: str
+) -> None:
+    """The entrant of the first test opens on day 90 under the fragmented regime and takes b. A
+    transition to one regional unit (old contracts end within days of day 100, the new one starts
+    three months after signing, about day 190) moves the gemeente to the new unit; d, referred on
+    day 250 while P's place is taken by a, is placed with the entrant only if the new unit took
+    over the old unit's contract with it (entrants are in no market file); e, referred after the
+    switch, waits on the new unit's list."""
+    scenario = write_world(tmp_path, gemeenten=ONE_GEMEENTE, providers=[("P", "G1", {"zorg": 1})], forms=["zorg"])
+    transition = {
+        "from_regime": {"kind": "fragmented", "split": {"target_youth_per_unit": 40_000}},
+        "start": (scenario.start_date + dt.timedelta(days=100)).isoformat(),
+        "old_contract_years": 0.01,
+        "base_procurement_months": 0.0,
+        "months_per_gemeente": 0.0,
+        "lead_months": 3,
+        "assumption": "test",
+    }
+    raw = scenario.model_dump(mode="json", exclude_none=True)
+    scenario = validate_scenario({**raw, "transition": transition}, label="transition")
+    scenario = with_entry(scenario, RULE)
+    children = [Child("a", 0.0, 1000.0), Child("b", 1.0, 100.0), Child("d", 250.0, 50.0), Child("e", 260.0, 10.0)]
+    ep, tables = run(scenario, children, engine)
+    # e, referred after the switch while both places are taken, waits on the new unit's list (a
+    # referral joins the list of the unit buying for its gemeente now) until d leaves on day 300.
+    september = tables["waiting"][tables["waiting"]["t_start"] == 243.0].set_index("unit_id")["waiting_end"]
+    assert september.to_dict() == {"R-JZ01": 1, "S-JZ01-01": 0}
+    assert ep.loc["e", "t_intake"] == 300.0
+    entries = tables["entries"]
+    assert entries[["provider_id", "care_form", "open_day", "places"]].values.tolist() == [
+        ["entrant-JZ01-zorg-1", "zorg", 90.0, 1]
+    ]
+    assert ep.loc["b", "provider_id"] == "entrant-JZ01-zorg-1"
+    assert ep.loc["d", "provider_id"] == "entrant-JZ01-zorg-1" and ep.loc["d", "t_intake"] == 250.0

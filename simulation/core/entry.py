@@ -30,7 +30,7 @@ from simulation.core.state import ACTIVE, DORMANT, WAITING, State
 from simulation.core.workforce import target_fte, yearly_cost_per_place
 from simulation.core.world import Geography, Market, Provider, ProviderForm
 
-__all__ = ["enter_where_waits_persist", "entrant_slots", "entry_pays", "longest_waits_by_region"]
+__all__ = ["contract_entrant", "enter_where_waits_persist", "entrant_slots", "entry_pays", "longest_waits_by_region"]
 
 
 def reference_occupancy(scenario: Scenario, form: str) -> float:
@@ -152,23 +152,33 @@ def _open(state: State, pf: int) -> None:
     pfs.places[pf] = pfs.entry_places[pf]
     region = state.entry_slot_region[pf]
     qs = _region_queues(state, region, f)
-    factor = state.scenario.finance.budget_ceiling_factor
-    occupancy = reference_occupancy(state.scenario, form)
     for q in qs:
-        unit = state.queues.keys[q][0]
-        state.queues.eligible[q].append(pf)
-        pfs.serves[pf].append(q)
-        state.contracted.add((unit, pid, form))
-        if factor is not None:
-            # Its ceiling: the yearly value of its places at the reference occupancy, split evenly
-            # over the units that contract it (it has no share of their expected loads yet).
-            yearly = pfs.places[pf] * occupancy * state.queues.tariff[q] * state.tariff_factor[f] * 365.0
-            state.ceilings[(unit, pid, form)] = factor.value * yearly / len(qs)
+        contract_entrant(state, pf, q, len(qs))
     update_admin(state)
     # Set-up recruited its staff: it opens with the staff its places need.
     pfs.fte[pf] = target_fte(state, pf)
+    units = " ".join(state.queues.keys[q][0] for q in qs)
+    state.recorder.entry(pid, region, form, state.now, pfs.places[pf], units)
     if state.log is not None:
         state.log.append((state.now, "enter", pf))
+
+
+def contract_entrant(state: State, pf: int, q: int, units: int) -> None:
+    """The unit of queue ``q`` contracts the entrant ``pf`` on its own terms: the entrant joins the
+    queue's list of providers, and with budget ceilings gets the yearly value of its places at the
+    reference occupancy split evenly over the ``units`` that contract it (it has no share of their
+    expected loads yet)."""
+    pfs = state.provider_forms
+    f = pfs.form[pf]
+    unit, pid, form = state.queues.keys[q][0], state.providers.ids[pfs.provider[pf]], state.care_forms[f]
+    state.queues.eligible[q].append(pf)
+    pfs.serves[pf].append(q)
+    state.contracted.add((unit, pid, form))
+    factor = state.scenario.finance.budget_ceiling_factor
+    if factor is not None:
+        occupancy = reference_occupancy(state.scenario, form)
+        yearly = pfs.places[pf] * occupancy * state.queues.tariff[q] * state.tariff_factor[f] * 365.0
+        state.ceilings[(unit, pid, form)] = factor.value * yearly / units
 
 
 # -- month-end step ----------------------------------------------------------------------------

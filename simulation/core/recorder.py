@@ -81,6 +81,7 @@ class Recorder(ABC):
         self.municipal = _columns("month", "t_start", "days", "admin_cost_eur", "units", "contracts", "support_eur")
         self.waiting = _columns("month", "t_start", "unit_id", "care_form", "days", "waiting_mean", "waiting_end")
         self.exits = _columns("provider_id", "notice_day", "exit_day", "children_replaced", "cause")
+        self.entries = _columns("provider_id", "jeugdregio_code", "care_form", "open_day", "places", "unit_ids")
         self.support_rows = _columns("provider_id", "day", "amount_eur")
         self.forms = _columns(
             "month", "t_start", "care_form", "days", "occupied_days", "place_days", "nominal_place_days"
@@ -96,6 +97,10 @@ class Recorder(ABC):
     def exit(self, provider_id: str, notice_day: float, exit_day: float, replaced: int, cause: str) -> None:
         append_row(self.exits, provider_id, notice_day, exit_day, replaced, cause)
 
+    def entry(self, provider_id: str, region: str, care_form: str, day: float, places: int, units: str) -> None:
+        """A new provider opened: its region, form, day, places and the units contracting it."""
+        append_row(self.entries, provider_id, region, care_form, day, places, units)
+
     def municipal_month(self, *values: Any) -> None:
         """month, t_start, days, admin_cost_eur, units, contracts, support_eur."""
         append_row(self.municipal, *values)
@@ -107,6 +112,7 @@ class Recorder(ABC):
             "municipal": self.municipal,
             "waiting": self.waiting,
             "exits": self.exits,
+            "entries": self.entries,
             "support": self.support_rows,
             "forms": self.forms,
         }

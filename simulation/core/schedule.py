@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from simulation.core import finance, matching
+from simulation.core import entry, finance, matching
 from simulation.core.agenda import Event
 from simulation.core.state import WAITING, State
 
@@ -150,6 +150,11 @@ def on_switch(state: State, i: int) -> None:
     assert final is not None
     state.contracted |= {(c.unit_id, c.provider_id, c.care_form) for c in final.contracts
                      if c.unit_id == sw.new_unit and c.care_form == sw.care_form}  # fmt: skip
+    # New providers that opened during the run are in no market file: the new unit takes over
+    # the old unit's contracts with them (its gemeenten keep the providers they could use).
+    for pf in sorted(queues.eligible[old_q]):
+        if pf in state.entry_slot_region and pf not in queues.eligible[new_q]:
+            entry.contract_entrant(state, pf, new_q, len(state.provider_forms.serves[pf]) + 1)
     if not old_left:
         state.contracted = {k for k in state.contracted if not (k[0] == sw.old_unit and k[2] == sw.care_form)}
     finance.update_admin(state)
