@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ from simulation import metrics
 from simulation.config import Scenario, ScenarioError
 from simulation.experiment.paths import check_path
 
-__all__ = ["Problem", "Score", "resolve", "score"]
+__all__ = ["Problem", "Score", "resolve", "score", "with_observed"]
 
 
 @dataclass(frozen=True)
@@ -237,3 +237,10 @@ def score(problem: Problem, stocks: pd.DataFrame, flows: pd.DataFrame) -> Score:
     if not math.isfinite(objective):
         objective = math.inf
     return Score(objective, factor - 1.0, table)
+
+
+def with_observed(problem: Problem, values: dict[str, float]) -> Problem:
+    """The problem with its targets' observed values replaced (key -> value): synthetic targets
+    made by the model itself, for checking that a fit recovers known parameters."""
+    targets = [replace(t, value=float(values[t.key])) for t in problem.targets]
+    return replace(problem, targets=targets)
