@@ -55,6 +55,7 @@ def _report(done: int, total: int, value: float, best: float, seconds: float) ->
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from calibration.fit import fit
     from calibration.output import write_fit
+    from calibration.report import write_report
 
     if getattr(args, "scheduler", None) and args.executor != "dask":
         raise ScenarioError(
@@ -80,10 +81,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         problem, out, executor=args.executor, workers=args.workers, scheduler=args.scheduler, engine=args.engine,
         report=_report,
     )  # fmt: skip
-    write_fit(problem, result, Path(args.file), scenario_out, dt.date.today())
+    today = dt.date.today()
+    write_fit(problem, result, Path(args.file), scenario_out, today)
+    report = write_report(problem, result, Path(args.file), scenario_out, today)
     fresh = f"; on {cfg.fresh_replications} fresh replications {result.fresh.objective:.5g}" if result.fresh else ""
     print(f"best objective {result.score.objective:.5g} (trend-break shift {result.score.shift:+.3f}){fresh}")
     for label, value in result.values.items():
         print(f"  {label} = {value:.6g}")
-    print(f"{result.seconds_per_trial:.2f} s per trial; wrote {scenario_out} and {out}/ (fit.json, targets.csv, ...)")
+    print(f"{result.seconds_per_trial:.2f} s per trial; wrote {scenario_out}, its report {report.name} and {out}/")
     return 0

@@ -15,6 +15,7 @@ from calibration.cli import problem_of
 from calibration.fit import evaluate, fit
 from calibration.objective import with_observed
 from calibration.output import write_fit
+from calibration.report import write_report
 from simulation import service
 from simulation.cli import main
 from simulation.runner import Executor
@@ -91,6 +92,9 @@ def test_the_calibrated_scenario_validates_and_runs(tmp_path: Path) -> None:
     assert sim.stocks is not None and not sim.stocks.empty
     for name in ("fit.json", "targets.csv", "trials.csv", "study.db"):
         assert (tmp_path / "study" / name).is_file()
+    report = write_report(problem, result, config, out, dt.date(2026, 11, 30))
+    assert report == out.with_suffix(".md") and "| `care_forms.crisisopvang" in report.read_text(encoding="utf-8")
+    assert (out.parent / "test-fit-fit.png").stat().st_size > 0 and (out.parent / "test-fit-history.png").is_file()
 
 
 @pytest.mark.parametrize(
