@@ -114,6 +114,9 @@ class CalibrationConfig(FrozenModel):
     parameters: list[Parameter] = Field(min_length=1, max_length=50)
     targets: list[TargetSelection] = Field(min_length=1)
     trend_break: TrendBreak = Field(default_factory=TrendBreak)
+    holdout_from: int | None = Field(
+        default=None, ge=2000, le=2100, description="validate-history: fit before this year, predict from it"
+    )
 
     @field_validator("parameters")
     @classmethod

@@ -185,9 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--force", action="store_true", help="run again even if the store holds this result")
     vr.set_defaults(func=report_command.cmd_validation_report)
 
-    from calibration.cli import add_calibrate
+    from calibration.cli import add_calibrate, add_validate_history
 
     add_calibrate(sub, _common)
+    add_validate_history(sub, _common)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")
