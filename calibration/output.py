@@ -95,6 +95,13 @@ def scenario_yaml(problem: Problem, result: FitResult, config_file: Path, out: P
     ]
     lines += [f"#   -> {path} = {result.settings[path]:.6g}" for path in multiplied]
     lines.append(f"# Fit tables, trials and the Optuna study: {_shown(result.study_file.parent)}")
+    scenario = problem.scenario
+    end = scenario.start_date.year + int(scenario.years)
+    lines.append(
+        f"# Forward: `jeugdzorg-sim run {_shown(out)} --years {int(scenario.years) + 2}` runs on from "
+        f"{scenario.start_date} past the fit window (to {end + 1}); its stocks table (30 June, 31 December) "
+        f"and flows table (half-years) from {end} on are the prediction to hold against CBS when it publishes."
+    )
     return "\n".join(lines) + "\n" + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=110)
 
 
