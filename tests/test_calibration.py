@@ -112,3 +112,14 @@ def test_a_bad_config_exits_2_naming_the_field(tmp_path: Path, capsys, changes: 
     err = capsys.readouterr().err
     assert code == 2 and f"- {field}:" in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_cmaes_sampler_fits_deterministically(tmp_path: Path) -> None:
+    params = [
+        {"path": PATH, "low": 0.5, "high": 3.0},
+        {"path": "care_forms.residentieel.referral_rate_per_1000.value", "low": 1.4, "high": 3.6},
+    ]
+    config = _config(tmp_path, sampler="cmaes", trials=4, startup_trials=2, fresh_replications=0, parameters=params)
+    one = fit(problem_of(config), tmp_path / "a", executor="serial")
+    two = fit(problem_of(config), tmp_path / "b", executor="serial")
+    assert len(one.trials) == 4 and list(one.trials["objective"]) == list(two.trials["objective"])
