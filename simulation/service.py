@@ -109,6 +109,12 @@ class Simulation:
         (the CBS count dates), every replication; there with or without ``tables``."""
         return self.run.stocks
 
+    @property
+    def flows(self) -> pd.DataFrame | None:
+        """Care started and ended per gemeente and care form in each CBS half-year, every
+        replication; there with or without ``tables``."""
+        return self.run.flows
+
 
 @dataclass
 class StoredRun:

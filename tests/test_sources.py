@@ -20,9 +20,11 @@ CITATION = re.compile(r"docs/SOURCES\.md#([A-Za-z0-9_.-]*[A-Za-z0-9])")
 UNFOLLOWABLE = re.compile(r"\bDOMAIN(\.md|\s+(section\s+)?\d)")
 URL = re.compile(r"https?://[^\s\"',;)]+")
 DATA_PATH = re.compile(r"\bdata/[\w./-]*\w")
-#: files that cite sources: the scenarios, the data provenance and the figures the validation reads
+#: files that cite sources: the scenarios, the data provenance, the figures the validation reads, the code
+#: and the calibration configs
 CITING = [*sorted(SCENARIOS.rglob("*.yaml")), ROOT / "data" / "PROVENANCE.md"]
 CITING += [ROOT / "data" / "validation" / "reported_figures.csv", *sorted((ROOT / "simulation").rglob("*.py"))]
+CITING += [*sorted((ROOT / "calibration").rglob("*.yaml")), *sorted((ROOT / "calibration").rglob("*.py"))]
 
 
 def anchors() -> list[str]:

@@ -126,6 +126,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from calibration.cli import add_calibrate, add_validate_history
     from simulation.cli import commands, data_command, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
@@ -221,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sensitivity_command.add_parser(sub, _common)
     data_command.add_parser(sub)
+    add_calibrate(sub, _common)
+    add_validate_history(sub, _common)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")

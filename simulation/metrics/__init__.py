@@ -6,6 +6,7 @@
 * :mod:`~simulation.metrics.window`: what a KPI function sees (the measurement window);
 * :mod:`~simulation.metrics.signals`: NZa early-warning signals from the ledger;
 * :mod:`~simulation.metrics.stocks`: children in care and waiting on the CBS count dates;
+* :mod:`~simulation.metrics.flows`: care started and ended in the CBS half-years;
 * :mod:`~simulation.metrics.survival`: the Kaplan-Meier estimate behind the wait KPIs;
 * :mod:`~simulation.metrics.intervals`: 95% intervals and paired differences over replications.
 """
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from simulation.metrics import definitions as _definitions  # noqa: F401  (registers the KPIs)
+from simulation.metrics.flows import FLOW_COLUMNS, count_flows, half_years
 from simulation.metrics.intervals import paired_differences, summarise
 from simulation.metrics.registry import (
     REGISTRY,
@@ -34,6 +36,7 @@ from simulation.metrics.window import Episodes, Window
 
 __all__ = [
     "ALL",
+    "FLOW_COLUMNS",
     "KPIS",
     "PER_FORM_KPIS",
     "REGISTRY",
@@ -46,11 +49,13 @@ __all__ = [
     "by_name",
     "check_names",
     "count_dates",
+    "count_flows",
     "count_stocks",
     "early_warnings",
     "first_visible_day",
     "format_readable",
     "format_value",
+    "half_years",
     "kpis",
     "kpis_of",
     "paired_differences",

@@ -35,6 +35,8 @@ class ExperimentRun:
     #: children in care and waiting on the CBS count dates, every (cell, scenario, replication),
     #: whether or not the result tables were kept (``metrics.count_stocks``)
     stocks: pd.DataFrame | None = None
+    #: care started and ended in the CBS half-years, likewise (``metrics.count_flows``)
+    flows: pd.DataFrame | None = None
 
 
 def precision_check(
@@ -228,6 +230,7 @@ def run_experiment(
     summary, diffs = summarise_cells(per_rep, cols, experiment.scenario_names[0])
     ordered = [results[k] for k in sorted(results)]
     stock_frames = [r.stocks for r in ordered if r.stocks is not None]
+    flow_frames = [r.flows for r in ordered if r.flows is not None]
     return ExperimentRun(
         per_rep,
         summary,
@@ -238,6 +241,7 @@ def run_experiment(
         report,
         episodes[0],
         stocks=pd.concat(stock_frames, ignore_index=True) if stock_frames else None,
+        flows=pd.concat(flow_frames, ignore_index=True) if flow_frames else None,
     )
 
 

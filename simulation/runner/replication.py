@@ -160,6 +160,10 @@ def run_replication(
     stocks.insert(0, "replication", replication)
     stocks.insert(0, "scenario", scenario.name)
     tables["stocks"] = stocks
+    flows = metrics.count_flows(episodes, scenario.start_date, scenario.horizon_days)
+    flows.insert(0, "replication", replication)
+    flows.insert(0, "scenario", scenario.name)
+    tables["flows"] = flows
     n = len(episodes.t_referral)
     seconds = time.perf_counter() - start
     return ReplicationResult(scenario.name, replication, tables, k, out.log, seconds, model.events, n)
@@ -193,6 +197,8 @@ class JobResult:
     episodes: int = 0
     #: the ``stocks`` table (with the cell columns), returned however the job was run
     stocks: pd.DataFrame | None = None
+    #: the ``flows`` table (with the cell columns), returned however the job was run
+    flows: pd.DataFrame | None = None
 
 
 def part_key(key: tuple[int, int, int]) -> str:
@@ -223,25 +229,26 @@ def warmup_table(waiting: pd.DataFrame) -> pd.DataFrame:
 def run_job(job: Job) -> JobResult:
     """Run one job; tables (with the derived ``warmup`` table) only if the job asks for them."""
     r = run_replication(job.scenario, job.replication, engine=job.engine, lean=not job.tables)
-    stocks = r.tables["stocks"]
+    stocks, flows = r.tables["stocks"], r.tables["flows"]
     for i, (c, v) in enumerate(job.columns):
         stocks.insert(i, c, v)
+        flows.insert(i, c, v)
     if not job.tables:
-        return JobResult(job.key, r.kpis, None, r.seconds, r.events, None, r.episodes, stocks)
+        return JobResult(job.key, r.kpis, None, r.seconds, r.events, None, r.episodes, stocks, flows)
     tables = dict(r.tables)
     if "waiting" in tables:
         tables["warmup"] = warmup_table(tables["waiting"])
     for name, frame in tables.items():
-        if name != "stocks":  # has them already
+        if name not in ("stocks", "flows"):  # have them already
             for i, (c, v) in enumerate(job.columns):
                 frame.insert(i, c, v)
     if job.parts_dir is None:
-        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, r.episodes, stocks)
+        return JobResult(job.key, r.kpis, tables, r.seconds, r.events, None, r.episodes, stocks, flows)
     from simulation.results import write_part
 
     for name, frame in tables.items():
         write_part(Path(job.parts_dir), name, part_key(job.key), frame)
-    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), r.episodes, stocks)
+    return JobResult(job.key, r.kpis, None, r.seconds, r.events, list(tables), r.episodes, stocks, flows)
 
 
 def units_table(world: World) -> pd.DataFrame:
