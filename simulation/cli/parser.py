@@ -76,7 +76,7 @@ def _common(sp: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="first simulated day of every scenario (default: the file's)",
     )
-    sp.add_argument("--engine", choices=["simpy", "reference"], default="simpy")
+    sp.add_argument("--engine", choices=["simpy", "reference", "salabim"], default="simpy")
     sp.add_argument("--executor", choices=list(EXECUTORS), default="processes", help="default: processes")
     sp.add_argument("--workers", type=_int_in(1, 1024), help="worker processes (default: all cores)")
     sp.add_argument(
