@@ -119,7 +119,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import commands, report_command
+    from simulation.cli import animate_command, commands, report_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -214,4 +214,5 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("file", metavar="FILE")
     u.add_argument("--out", metavar="CSV")
     u.set_defaults(func=commands.cmd_units)
+    animate_command.add_parser(sub)
     return p
