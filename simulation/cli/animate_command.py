@@ -15,7 +15,7 @@ import numpy as np
 
 from simulation import service
 from simulation.animation import region_series, render_gif
-from simulation.cli.commands import _notes, _overrides, _shown
+from simulation.cli.common import notes, overrides, shown
 from simulation.cli.parser import _date, _float_in, _int_in, _years
 from simulation.config import ScenarioError
 from simulation.runner import build_world
@@ -62,9 +62,9 @@ def cmd_animate(args: argparse.Namespace) -> int:
     if out.suffix.lower() != ".gif":
         raise ScenarioError("input", [("--out", f"must be a .gif file, got {args.out!r}")])
     if not out.parent.is_dir():
-        raise ScenarioError("input", [("--out", f"{_shown(out.parent)} is not a folder")])
-    exp = service.load(args.file, {**_overrides(args), "replications": 1})
-    _notes(exp.notes)
+        raise ScenarioError("input", [("--out", f"{shown(out.parent)} is not a folder")])
+    exp = service.load(args.file, {**overrides(args), "replications": 1})
+    notes(exp.notes)
     scenarios = [s for cell in exp.cells for s in cell.scenarios]
     if len(scenarios) != 1:
         raise ScenarioError("input", [("SCENARIO", f"animate shows one scenario; {args.file} holds {len(scenarios)}")])
@@ -81,7 +81,7 @@ def cmd_animate(args: argparse.Namespace) -> int:
     title = f"{name} ({code}): wachtlijsten en bezette plaatsen, {scenario.name}"
     frames = render_gif(series, out, start_date=scenario.start_date, title=title, fps=FPS)
     print(
-        f"wrote {_shown(out)}: {frames} frames of {args.step_days:g} days, {len(series.forms)} care forms, "
+        f"wrote {shown(out)}: {frames} frames of {args.step_days:g} days, {len(series.forms)} care forms, "
         f"region {code} ({name}), scenario {scenario.name}, replication 0"
     )
     return 0

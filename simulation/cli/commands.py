@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from simulation import service
+from simulation.cli.common import check_executor, engine_flags, notes, overrides, parse_sets, shown
 from simulation.cli.output import (
     comparison_csv,
     experiment_json,
@@ -18,7 +18,7 @@ from simulation.cli.output import (
 )
 from simulation.cli.progress import progress as _progress
 from simulation.config import ScenarioError
-from simulation.experiment import PrecisionSpec, is_experiment_file, parse_set
+from simulation.experiment import PrecisionSpec, is_experiment_file
 from simulation.results import list_results, locate_result_set
 
 __all__ = [
@@ -34,31 +34,6 @@ __all__ = [
 ]
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    keys = ("seed", "years", "start_date", "replications")
-    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
-
-
-def _shown(path: Path) -> str:
-    """``path`` relative to the working directory when it is below it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _how(args: argparse.Namespace) -> dict[str, Any]:
-    """The engine and executor flags, as the service takes them."""
-    return {"engine": args.engine, "executor": args.executor, "workers": args.workers, "scheduler": args.scheduler}
-
-
-def _check_executor(args: argparse.Namespace) -> None:
-    if getattr(args, "scheduler", None) and args.executor != "dask":
-        raise ScenarioError(
-            "input", [("--scheduler", f"only used with --executor dask (got --executor {args.executor})")]
-        )
-
-
 def _precision(args: argparse.Namespace, block: PrecisionSpec | None) -> PrecisionSpec | None:
     target, budget = getattr(args, "precision", None), getattr(args, "time_budget", None)
     if budget is not None and target is None and block is None:
@@ -70,24 +45,25 @@ def _precision(args: argparse.Namespace, block: PrecisionSpec | None) -> Precisi
     return (block or PrecisionSpec()).model_copy(update=update)
 
 
-def _notes(notes: list[str] | tuple[str, ...]) -> None:
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
-
-
 # --------------------------------------------------------------------------------------------
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from simulation.cli.sensitivity_command import sensitivity_summary
+    from simulation.sensitivity import is_sensitivity_file
+
     ok = True
     for f in args.files:
         try:
+            if is_sensitivity_file(f):
+                print(sensitivity_summary(f))
+                continue
             s = service.inspect(f)
         except ScenarioError as exc:
             ok = False
             print(str(exc), file=sys.stderr)
             continue
-        _notes(s["notes"])
+        notes(s["notes"])
         if s["kind"] == "experiment":
             print(
                 f"{f}: ok (experiment {s['name']}: {len(s['scenarios'])} scenarios [{', '.join(s['scenarios'])}] "
@@ -103,14 +79,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    _check_executor(args)
+    check_executor(args)
     if len(args.files) > 1 and any(is_experiment_file(f) for f in args.files):
         raise ScenarioError("input", [("FILE", "compare takes one experiment file, or scenario files only")])
-    exp = service.load(args.files, _overrides(args))
-    _notes(exp.notes)
+    exp = service.load(args.files, overrides(args))
+    notes(exp.notes)
     precision = _precision(args, exp.spec.precision)
     with _progress(f"compare {exp.name}") as progress:
-        sim = service.simulate(exp, precision=precision, progress=progress, **_how(args))
+        sim = service.simulate(exp, precision=precision, progress=progress, **engine_flags(args))
     meta = dict(sim.meta)
     if sim.run.precision:
         meta["precision"] = sim.run.precision
@@ -121,39 +97,39 @@ def cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(comparison_csv(sim.summary, sim.differences, sim.run.replications, cols))
     else:
-        print(experiment_table(sim.summary, sim.differences, meta, cols))
+        print(experiment_table(sim.summary, sim.differences, meta, cols, full=args.all))
     return 0
 
 
 def _execute(args: argparse.Namespace, sweep: list[tuple[str, tuple[Any, ...]]], command: str) -> int:
-    _check_executor(args)
-    exp = service.load(args.file, _overrides(args), sweep)
-    _notes(exp.notes)
+    check_executor(args)
+    exp = service.load(args.file, overrides(args), sweep)
+    notes(exp.notes)
     with _progress(f"{command} {exp.name}") as progress:
         stored = service.run_to_store(
             exp,
             root=args.root,
             out=args.out,
             force=args.force,
-            **_how(args),
+            **engine_flags(args),
             precision=_precision(args, exp.spec.precision),
             progress=progress,
             command=command,
             command_line=sys.argv,
         )
     if stored.reused:
-        print(f"reusing {_shown(stored.path)} (same experiment and seed; --force runs it again)")
+        print(f"reusing {shown(stored.path)} (same experiment and seed; --force runs it again)")
     else:
         assert stored.run is not None
         run = stored.run
         print(
-            f"wrote {_shown(stored.path)} ({len(run.seconds)} replication runs, {run.replications} per scenario, "
+            f"wrote {shown(stored.path)} ({len(run.seconds)} replication runs, {run.replications} per scenario, "
             f"{run.episodes:,} episodes)"
         )
         if run.precision:
             print(precision_line(run.precision))
         print()
-    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns, full=args.all))
     return 0
 
 
@@ -161,23 +137,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _execute(args, [], "run")
 
 
-def _parse_sets(texts: list[str]) -> tuple[list[tuple[str, str, tuple[Any, ...]]], list[tuple[str, str]]]:
-    """(text, path, values) of each parsable ``--set``, and the problems of the others."""
-    parsed: list[tuple[str, str, tuple[Any, ...]]] = []
-    problems: list[tuple[str, str]] = []
-    for text in texts:
-        try:
-            path, values = parse_set(text)
-        except ScenarioError as exc:
-            problems += exc.problems
-            continue
-        parsed.append((text, path, values))
-    return parsed, problems
-
-
 def cmd_sweep(args: argparse.Namespace) -> int:
     sweep: list[tuple[str, tuple[Any, ...]]] = []
-    parsed, problems = _parse_sets(args.set)
+    parsed, problems = parse_sets(args.set)
     for _, path, values in parsed:
         if any(path == p for p, _ in sweep):
             problems.append((f"--set {path}", "this path is swept twice"))
@@ -191,13 +153,13 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from simulation.cli.output import explain_text
     from simulation.explain import decomposition, explain
 
-    _check_executor(args)
+    check_executor(args)
     for flag in ("precision", "time_budget"):
         if getattr(args, flag, None) is not None:
             why = "explain runs a fixed number of replications (--replications)"
             raise ScenarioError("input", [(f"--{flag.replace('_', '-')}", why)])
     settings: dict[str, Any] = {}
-    parsed, problems = _parse_sets(args.set)
+    parsed, problems = parse_sets(args.set)
     for text, path, values in parsed:
         if len(values) != 1:
             problems.append((f"--set {text}", "explain takes one value per path"))
@@ -206,14 +168,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
         settings["regions"] = [r.strip() for r in args.regions.split(",") if r.strip()]
     if problems:
         raise ScenarioError("input", problems)
-    dec = decomposition(args.files, _overrides(args), settings, args.variant)
-    _notes(dec.experiment.notes)
+    dec = decomposition(args.files, overrides(args), settings, args.variant)
+    notes(dec.experiment.notes)
     with _progress(f"explain {dec.experiment.name}") as progress:
         stored, table = explain(
-            dec, root=args.root, out=args.out, force=args.force, **_how(args), progress=progress,
+            dec, root=args.root, out=args.out, force=args.force, **engine_flags(args), progress=progress,
             command_line=sys.argv, tables=args.tables,
         )  # fmt: skip
-    print(f"{'reusing' if stored.reused else 'wrote'} {_shown(stored.path)}")
+    print(f"{'reusing' if stored.reused else 'wrote'} {shown(stored.path)}")
     print()
     print(explain_text(table, dec, stored.meta))
     return 0
@@ -237,7 +199,7 @@ def cmd_results_show(args: argparse.Namespace) -> int:
     rs, m = stored.result, stored.result.manifest
     timings = m.get("timings", {})
     lines = [
-        f"result set   {_shown(where)}",
+        f"result set   {shown(where)}",
         f"name         {m.get('name')} ({m.get('kind', 'scenario')}): {m.get('description', '')}".rstrip(": "),
         f"scenarios    {', '.join(m.get('scenarios', [m.get('name', '')]))}",
         f"seed         {m.get('seed')}",
@@ -256,7 +218,7 @@ def cmd_results_show(args: argparse.Namespace) -> int:
         lines.append(precision_line(m["precision"]))
     print("\n".join(lines))
     print()
-    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns, full=args.all))
     return 0
 
 
@@ -268,7 +230,7 @@ def cmd_landscape(args: argparse.Namespace) -> int:
     # The command line says where to write; without it, only the scenario's own files under data/.
     providers, places = landscape_paths(scenario, args.providers, args.places)
     write_landscape(scenario, providers, places)
-    print(f"wrote {_shown(providers)} and {_shown(places)}")
+    print(f"wrote {shown(providers)} and {shown(places)}")
     return 0
 
 

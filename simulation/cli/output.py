@@ -14,7 +14,7 @@ from simulation import metrics
 from simulation.cli.progress import duration_text
 
 __all__ = ["comparison_csv", "comparison_json", "comparison_table", "experiment_json", "experiment_table",
-           "explain_text", "precision_line", "text_table"]  # fmt: skip
+           "explain_text", "headline_table", "precision_line", "text_table"]  # fmt: skip
 
 
 def _nan_to_none(x: Any) -> float | None:
@@ -131,6 +131,52 @@ def _unseen_footnotes(unseen: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return ["", *lines] if lines else []
 
 
+def headline_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
+    """The short table people read first: the headline KPIs (``Kpi.headline``) over all care
+    forms with their units, thousands separators and percentages, then the paired differences;
+    ``--all`` prints :func:`comparison_table`."""
+    headline = [k for k in metrics.REGISTRY if k.headline]
+    names = list(dict.fromkeys(summary["scenario"]))
+
+    def index(frame: pd.DataFrame) -> dict[tuple[Any, Any], dict[Any, Any]]:
+        return {(r["scenario"], r["kpi"]): r for r in frame.to_dict("records") if r["care_form"] == metrics.ALL}
+
+    def cell(rows: dict[tuple[Any, Any], dict[Any, Any]], scenario: str, k: metrics.Kpi, signed: bool) -> str:
+        r = rows.get((scenario, k.name))
+        if r is None:
+            return "-"
+
+        def show(x: Any) -> str:
+            return metrics.format_readable(x, k.fmt, signed)
+
+        return f"{show(r['mean'])} [{show(r['ci_low'])} to {show(r['ci_high'])}]"
+
+    def label(k: metrics.Kpi, signed: bool) -> str:
+        return f"{k.name} ({metrics.readable_unit(k, signed)})"
+
+    lines = [
+        f"{meta['replications']} replications, seed {meta['seed']}, {meta['years']} year(s) after a "
+        f"{meta['warmup_days']}-day warm-up; mean [95% CI] over replications, all care forms",
+        "",
+    ]
+    in_summary = index(summary)
+    lines += text_table(
+        ["", *names], [[label(k, False), *[cell(in_summary, n, k, False) for n in names]] for k in headline]
+    )
+    if not diffs.empty:
+        base = diffs["against"].iloc[0]
+        others = list(dict.fromkeys(diffs["scenario"]))
+        in_diffs = index(diffs)
+        lines += ["", f"Paired differences against {base} (the same children in every scenario)"]
+        lines += text_table(
+            ["", *[f"{o} - {base}" for o in others]],
+            [[label(k, True), *[cell(in_diffs, o, k, True) for o in others]] for k in headline],
+        )
+    rest = len(metrics.REGISTRY) - len(headline)
+    lines += ["", f"pp = percentage points. {rest} more KPIs and every KPI per care form: --all"]
+    return "\n".join(lines)
+
+
 def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
     lines = [
         f"Comparison: {meta['replications']} replications, seed {meta['seed']}, "
@@ -182,16 +228,20 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
     return "\n".join(lines)
 
 
-def experiment_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str]) -> str:
-    """The comparison table, once per cell (variant and sweep point)."""
+def experiment_table(
+    summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str], full: bool = False
+) -> str:
+    """The comparison table, once per cell (variant and sweep point): the short headline table,
+    or with ``full`` every KPI, also per care form."""
+    table = comparison_table if full else headline_table
     if not cols:
-        return comparison_table(summary, diffs, meta)
+        return table(summary, diffs, meta)
     blocks = []
     for key, part, dpart in _cell_parts(summary, diffs, cols):
         named = zip(cols, key, strict=True)
         label = ", ".join(f"{c} {v}" if c == "variant" else f"{c}={v}" for c, v in named)
         cell = dict(zip(cols, key, strict=True))
-        blocks.append(f"=== {label} ===\n" + comparison_table(part, dpart, {**meta, "cell": cell}))
+        blocks.append(f"=== {label} ===\n" + table(part, dpart, {**meta, "cell": cell}))
     return "\n\n".join(blocks)
 
 

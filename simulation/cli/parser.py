@@ -84,7 +84,14 @@ def _common(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _all(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--all", action="store_true", help="print every KPI, also per care form (default: the headline KPIs)"
+    )
+
+
 def _store(sp: argparse.ArgumentParser) -> None:
+    _all(sp)
     sp.add_argument(
         "--precision",
         type=_fraction,
@@ -119,7 +126,7 @@ def _version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import animate_command, commands, report_command
+    from simulation.cli import animate_command, commands, data_command, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -148,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="FILE")
     _common(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    _all(c)
     c.add_argument("--precision", type=_fraction, metavar="TARGET", help="see run")
     _time_budget(c)
     c.set_defaults(func=commands.cmd_compare)
@@ -182,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     rs = rsub.add_parser("show", help="a result set's manifest summary and KPI table")
     rs.add_argument("dir", metavar="DIR", help="a result set's folder, or its name as `results list` prints it")
     rs.add_argument("--root", default="results", metavar="DIR", help="the store a bare name is looked up in")
+    _all(rs)
     rs.set_defaults(func=commands.cmd_results_show)
 
     ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")
@@ -209,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
     vr.add_argument("--force", action="store_true", help="run again even if the store holds this result")
     vr.set_defaults(func=report_command.cmd_validation_report)
+
+    sensitivity_command.add_parser(sub, _common)
+    data_command.add_parser(sub)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")

@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from simulation import service
-from simulation.cli.commands import _check_executor, _how, _notes, _overrides, _progress, _shown
+from simulation.cli.common import check_executor, engine_flags, notes, overrides, shown
+from simulation.cli.progress import progress as progress_bar
 from simulation.config import ScenarioError
 from simulation.validation import build_report
 
@@ -19,7 +20,7 @@ __all__ = ["cmd_validation_report"]
 def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file renamed into place (never half-written)."""
     if not path.parent.is_dir():
-        raise ScenarioError("input", [("--out", f"{_shown(path.parent)} is not a folder")])
+        raise ScenarioError("input", [("--out", f"{shown(path.parent)} is not a folder")])
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -31,19 +32,19 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def cmd_validation_report(args: argparse.Namespace) -> int:
-    _check_executor(args)
+    check_executor(args)
     for flag in ("out", "csv"):
         value = getattr(args, flag)
         if value is not None and Path(value).is_dir():
             raise ScenarioError("input", [(f"--{flag}", f"{value} is a folder; give a file name")])
-    exp = service.load(args.file, _overrides(args))
-    _notes(exp.notes)
+    exp = service.load(args.file, overrides(args))
+    notes(exp.notes)
     if args.results:
         stored = service.StoredRun.open(args.results)
     else:
-        with _progress(f"validation {exp.name}") as progress:
+        with progress_bar(f"validation {exp.name}") as progress:
             stored = service.run_to_store(
-                exp, root=args.root, force=args.force, **_how(args), progress=progress,
+                exp, root=args.root, force=args.force, **engine_flags(args), progress=progress,
                 command="validation-report", command_line=sys.argv,
             )  # fmt: skip
     table, text = build_report(exp, stored.result, args.reference)
@@ -53,7 +54,7 @@ def cmd_validation_report(args: argparse.Namespace) -> int:
         _write_atomically(Path(args.csv), table.to_csv(index=False))
     verdicts = table.loc[table["scenario"] == table["scenario"].iloc[0], "verdict"]
     print(
-        f"wrote {_shown(out)} from {_shown(stored.path)}"
+        f"wrote {shown(out)} from {shown(stored.path)}"
         f"{' (reused)' if stored.reused else ''}: {int(verdicts.str.startswith('agrees').sum())} of "
         f"{len(verdicts)} comparisons agree"
     )

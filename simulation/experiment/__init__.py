@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from simulation.experiment.loading import (
     experiment_from_raws,
+    experiment_from_spec,
     is_experiment_file,
     load_any,
     load_experiment,
@@ -37,6 +38,7 @@ __all__ = [
     "PrecisionSpec",
     "Variant",
     "experiment_from_raws",
+    "experiment_from_spec",
     "is_experiment_file",
     "load_any",
     "load_experiment",

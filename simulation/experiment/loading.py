@@ -53,8 +53,8 @@ from simulation.experiment.paths import check_path, column_values, resolve_file_
 from simulation.experiment.spec import Cell, Experiment, ExperimentSpec
 from simulation.experiment.unread import unread_paths
 
-__all__ = ["experiment_from_raws", "is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
-           "scenarios_experiment"]  # fmt: skip
+__all__ = ["experiment_from_raws", "experiment_from_spec", "is_experiment_file", "load_any", "load_experiment",
+           "scenario_experiment", "scenarios_experiment"]  # fmt: skip
 
 
 def _read_yaml(path: Path, policy: LoadPolicy | None = None) -> Any:
@@ -204,6 +204,20 @@ def load_experiment(
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(str(path), _pydantic_problems(exc)) from None
+    return experiment_from_spec(spec, path, sweep, policy=policy, start_date=start_date)
+
+
+def experiment_from_spec(
+    spec: ExperimentSpec,
+    path: Path,
+    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
+    start_date: Any = None,
+) -> Experiment:
+    """An experiment from a spec built in code (its scenarios named relative to ``path``'s
+    folder), as if ``path`` were an experiment file holding it: ``sensitivity``'s design points
+    are its variants."""
     raws, problems = [], []
     for i, rel in enumerate(spec.scenarios):
         try:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from simulation.metrics import definitions as _definitions  # noqa: F401  (registers the KPIs)
 from simulation.metrics.intervals import paired_differences, summarise
-from simulation.metrics.registry import REGISTRY, Kpi, by_name, format_value
+from simulation.metrics.registry import REGISTRY, Kpi, by_name, format_readable, format_value, readable_unit
 from simulation.metrics.signals import SIGNAL_COLUMNS, SIGNAL_KPIS, early_warnings, first_visible_day, signals_unseen
 from simulation.metrics.stocks import STOCK_COLUMNS, count_dates, count_stocks
 from simulation.metrics.window import Episodes, Window
@@ -40,10 +40,12 @@ __all__ = [
     "count_stocks",
     "early_warnings",
     "first_visible_day",
+    "format_readable",
     "format_value",
     "kpis",
     "kpis_of",
     "paired_differences",
+    "readable_unit",
     "signals_unseen",
     "summarise",
     "window",
