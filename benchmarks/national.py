@@ -18,12 +18,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Times ``argv[3]`` replications of ``argv[1]`` on engine ``argv[2]`` in a fresh process.
+#: Times ``argv[3]`` replications of ``argv[1]`` on engine ``argv[2]`` (over ``argv[4]`` years,
+#: default 1) in a fresh process.
 CHILD = """
 import json, resource, sys, time
 from simulation.config import load_scenario
 from simulation.runner import build_world, run_replication
-scenario = load_scenario(sys.argv[1], {"years": 1})
+years = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
+# A horizon shorter than a year drops the warm-up (it must be shorter than the horizon).
+scenario = load_scenario(sys.argv[1], {"years": years, **({"warmup_days": 0} if years < 1 else {})})
 build_world(scenario)
 times, events = [], []
 for rep in range(int(sys.argv[3])):
@@ -43,9 +46,9 @@ def run_child(code: str, *args: str) -> dict[str, Any]:
     return result
 
 
-def time_engine(scenario: str, engine: str, repeat: int) -> dict[str, Any]:
+def time_engine(scenario: str, engine: str, repeat: int, years: float = 1.0) -> dict[str, Any]:
     """Wall times, event counts (per replication) and peak RSS of ``repeat`` replications."""
-    return run_child(CHILD, scenario, engine, str(repeat))
+    return run_child(CHILD, scenario, engine, str(repeat), repr(years))
 
 
 def main() -> None:

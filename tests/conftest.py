@@ -84,6 +84,7 @@ def make_scenario(
     initial_stock: bool = False,
     min_providers_per_contract: int = 2,
     name: str = "tiny",
+    other_forms: dict[str, tuple[float, float, int]] | None = None,
 ) -> Scenario:
     """Write a tiny world into ``tmp_path`` and return its validated scenario.
 
@@ -91,7 +92,9 @@ def make_scenario(
     arrival rate per day; it is split evenly over the gemeenten. ``places`` gives one provider
     per entry (all offering form ``zorg``). ``escalation`` (keys ``after_days``, ``probability``
     and optionally ``places``, ``mean_days``, ``dist``, ``cv``) adds a form ``zwaar`` (no direct
-    referrals) that ``zorg`` escalates to, offered by its own provider(s).
+    referrals) that ``zorg`` escalates to, offered by its own provider(s). ``other_forms`` adds
+    independent forms, name -> (referrals per day, mean days, places), each with exponential
+    durations, offered by one provider of its own.
     """
     tmp_path = Path(tmp_path)
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -144,6 +147,9 @@ def make_scenario(
         MAIN_FORM: _care_form(rate_per_day, dist, mean_days, cv, tariff, esc_cfg, variable_cost_eur_per_day),
         **forms,
     }
+    for k, (form, (rate, days, n)) in enumerate((other_forms or {}).items()):
+        forms[form] = _care_form(rate, "exponential", days, None, tariff)
+        providers.append((f"X{k + 1}", form, int(n), 0.0, 1e9))
 
     with open(tmp_path / "providers.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

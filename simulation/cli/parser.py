@@ -76,7 +76,7 @@ def _common(sp: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="first simulated day of every scenario (default: the file's)",
     )
-    sp.add_argument("--engine", choices=["simpy", "reference"], default="simpy")
+    sp.add_argument("--engine", choices=["simpy", "reference", "salabim"], default="simpy")
     sp.add_argument("--executor", choices=list(EXECUTORS), default="processes", help="default: processes")
     sp.add_argument("--workers", type=_int_in(1, 1024), help="worker processes (default: all cores)")
     sp.add_argument(
@@ -127,7 +127,7 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from calibration.cli import add_calibrate, add_validate_history
-    from simulation.cli import commands, data_command, report_command, sensitivity_command
+    from simulation.cli import animate_command, commands, data_command, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -229,4 +229,5 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("file", metavar="FILE")
     u.add_argument("--out", metavar="CSV")
     u.set_defaults(func=commands.cmd_units)
+    animate_command.add_parser(sub)
     return p

@@ -125,8 +125,14 @@ class Model:
         return self.state.agenda.next_time()
 
     def advance_to(self, t: float) -> float | None:
-        """Process every event at time ``t`` (in rank, sequence order); return the next time."""
+        """Process every event at time ``t`` (in rank, sequence order); return the next time.
+
+        ``t`` is the engine's clock when it woke the model; the event log records it.
+        """
         state = self.state
+        due = state.agenda.next_time()
+        if due is not None and due < t:
+            raise RuntimeError(f"the engine woke the model at day {t!r}, after an event due at day {due!r}")
         state.now = t
         pop = state.agenda.pop
         handlers = self._handlers
@@ -140,6 +146,10 @@ class Model:
                 log.append((t, "referral", arg))
             handlers[kind](state, arg)
         self.events += processed
+        if log is not None:
+            # When the engine woke the model and what that woke: an engine that wakes the model
+            # at a time with nothing due, or late, shows here even if the events come out right.
+            log.append((t, "wake", processed))
         return state.agenda.next_time()
 
     def finish(self) -> ModelOutput:

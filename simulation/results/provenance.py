@@ -26,7 +26,8 @@ def code_fingerprint() -> str:
 
 def versions() -> dict[str, str]:
     """Versions of Python and of the packages a result depends on."""
-    out = {"python": platform.python_version()}
+    # The operating system and machine too: STRESS-DES 5.1 and 5.4 ask for them.
+    out = {"python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine()}
     pkgs = ("jeugdzorg-sim", "numpy", "pandas", "simpy", "salabim", "pydantic", "pyarrow", "scipy")
     for pkg in (*pkgs, "pyyaml", "dask", "distributed", "tqdm"):
         try:
