@@ -189,4 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("file", metavar="FILE")
     u.add_argument("--out", metavar="CSV")
     u.set_defaults(func=commands.cmd_units)
+
+    from simulation.cli import dashboard_command
+
+    dashboard_command.add_parser(sub, _int_in(1024, 65535))
     return p
