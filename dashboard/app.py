@@ -10,16 +10,18 @@ import streamlit as st
 
 from dashboard import ui
 
-st.set_page_config(page_title="Jeugdzorg-simulator", page_icon="📊", layout="wide")
+# no page_icon: Streamlit fetches a material or emoji favicon from the web; its own is local
+st.set_page_config(page_title="Jeugdzorg-simulator", layout="wide")
 
+# No page icons: Streamlit makes the page icon the favicon, fetched from the web.
 PAGES = [
-    st.Page("views/overzicht.py", title="Overzicht", icon="🏠", default=True),
-    st.Page("views/mijn_regio.py", title="Mijn regio", icon="📍"),
-    st.Page("views/kaart.py", title="Kaart", icon="🗺️"),
-    st.Page("views/aanbieders.py", title="Aanbieders", icon="🏥"),
-    st.Page("views/vergelijken.py", title="Vergelijken", icon="⚖️"),
-    st.Page("views/kalibratie.py", title="Kalibratie", icon="🎯"),
-    st.Page("views/over_het_model.py", title="Over het model", icon="📖"),
+    st.Page("views/overzicht.py", title="Overzicht", default=True),
+    st.Page("views/mijn_regio.py", title="Mijn regio"),
+    st.Page("views/kaart.py", title="Kaart"),
+    st.Page("views/aanbieders.py", title="Aanbieders"),
+    st.Page("views/vergelijken.py", title="Vergelijken"),
+    st.Page("views/kalibratie.py", title="Kalibratie"),
+    st.Page("views/over_het_model.py", title="Over het model"),
 ]
 
 page = st.navigation(PAGES)

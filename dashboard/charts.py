@@ -96,7 +96,7 @@ def series_chart(
     """A line (mean over replications) with a band (lowest to highest replication) over time.
 
     ``frame``: month (dates), mean, low, high and, if ``color``, a column naming each line."""
-    enc: dict[str, Any] = {"x": alt.X("month:T", title="Maand", axis=alt.Axis(format="%b %Y"))}
+    enc: dict[str, Any] = {"x": alt.X("month:T", title="Maand", axis=alt.Axis(format="%b %Y", tickCount="month"))}
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=3))
     base = alt.Chart(frame).encode(**enc)
@@ -170,25 +170,28 @@ def map_chart(geojson: dict[str, Any], values: pd.DataFrame, title: str, value_f
         # foreign members of a Feature: Vega reads the geometry, the encodings read these
         features.append({**f, "code": code, "name": f["properties"]["name"], "value": value, "shown": shown})
     pick = alt.selection_point(name="gebied", fields=["code"], on="click")
-    shapes = (
-        alt.Chart(alt.Data(values=features))
-        .mark_geoshape(stroke="white", strokeWidth=0.5)
+    data = alt.Data(values=features)
+    # every area in grey underneath: Vega-Lite leaves out marks whose colour value is missing
+    base = (
+        alt.Chart(data)
+        .mark_geoshape(fill="#dddddd", stroke="white", strokeWidth=0.5)
+        .encode(tooltip=[alt.Tooltip("name:N", title="Gebied"), alt.Tooltip("shown:N", title=title)])
+    )
+    coloured = (
+        alt.Chart(data)
+        .transform_filter("isValid(datum.value)")
+        .mark_geoshape(stroke="white")
         .encode(
-            color=alt.condition(
-                "isValid(datum.value)",
-                alt.Color(
-                    "value:Q",
-                    title=title,
-                    scale=alt.Scale(scheme="orangered"),
-                    legend=alt.Legend(format=value_format, orient="bottom", gradientLength=280),
-                ),
-                alt.value("#dddddd"),
+            color=alt.Color(
+                "value:Q",
+                title=title,
+                scale=alt.Scale(scheme="orangered"),
+                legend=alt.Legend(format=value_format, orient="bottom", gradientLength=280, titleLimit=500),
             ),
             tooltip=[alt.Tooltip("name:N", title="Gebied"), alt.Tooltip("shown:N", title=title)],
             strokeWidth=alt.condition(pick, alt.value(2.0), alt.value(0.5)),
         )
         .add_params(pick)
-        .project(type="mercator")
-        .properties(height=560)
     )
+    shapes = alt.layer(base, coloured).project(type="mercator").properties(height=560)
     return _nl(shapes)

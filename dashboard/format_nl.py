@@ -7,13 +7,23 @@ placed) shows as a dash, never as ``nan``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from simulation.metrics import Kpi
 
-__all__ = ["MISSING", "eur", "interval", "kpi_value", "number", "percent", "signed"]
+__all__ = ["MISSING", "MONTHS", "eur", "interval", "kpi_value", "month", "number", "percent", "signed"]
 
 MISSING = "-"
+
+
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")  # fmt: skip
+
+
+def month(when: dt.date) -> str:
+    """``2026-07-01`` -> ``juli 2026`` (whatever the machine's locale)."""
+    return f"{MONTHS[when.month - 1]} {when.year}"
 
 
 def _missing(value: float | None) -> bool:

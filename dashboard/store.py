@@ -114,7 +114,10 @@ def cell_of(frame: pd.DataFrame, cell: Cell) -> pd.DataFrame:
 
 def describe(manifest: dict[str, Any]) -> str:
     """One Dutch line about a result set: name, replications, years, creation date."""
+    from dashboard.format_nl import number
+
     created = str(manifest.get("created_at", ""))[:10]
     reps = manifest.get("replications", "?")
-    years = manifest.get("years", "?")
+    years = manifest.get("years")
+    years = number(float(years), 1).removesuffix(",0") if isinstance(years, int | float) else "?"
     return f"{manifest.get('name', '?')}: {reps} replicaties van {years} gesimuleerd jaar, gemaakt op {created}"

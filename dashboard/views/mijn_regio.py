@@ -42,7 +42,7 @@ if cur is not None:
         st.altair_chart(charts.series_chart(series, "Kinderen op de wachtlijst"), width="stretch")
         last = series[series["month"] == series["month"].max()]
         st.caption(
-            f"Aan het eind ({last['month'].iloc[0]:%B %Y}) wachten gemiddeld "
+            f"Aan het eind ({format_nl.month(last['month'].iloc[0])}) wachten gemiddeld "
             f"{format_nl.number(float(last['mean'].sum()), 0)} kinderen op de wachtlijsten van deze regio."
         )
 

@@ -21,7 +21,7 @@ if cur is not None:
     head = aggregates.headline_table(summary, kpis) if kpis else pd.DataFrame()
     st.markdown(
         f"**{len(cur.scenarios)} regimes** met dezelfde kinderen, "
-        f"{cur.manifest.get('replications')} replicaties van {cur.manifest.get('years')} gesimuleerd jaar. "
+        f"{store.describe(cur.manifest).split(': ', 1)[1]}. "
         "Elk getal is het gemiddelde over de replicaties met het 95%-interval eronder.",
         help=nl.help_text("interval"),
     )

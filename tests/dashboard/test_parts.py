@@ -26,6 +26,7 @@ def test_numbers_in_dutch() -> None:
     assert format_nl.eur(76.44e6) == "EUR 76,4 mln"
     assert format_nl.eur(12345.4) == "EUR 12.345"
     assert format_nl.eur(-2.5e6) == "EUR -2,5 mln"
+    assert format_nl.month(pd.Timestamp("2026-07-01")) == "juli 2026"
     for missing in (None, math.nan):
         assert format_nl.number(missing) == format_nl.eur(missing) == format_nl.percent(missing) == "-"
 
@@ -121,7 +122,9 @@ def test_map_chart_inlines_outlines_and_values() -> None:
     assert by_code["JZ08"]["value"] == 1.5 and by_code["JZ08"]["shown"] == "1,5"
     assert by_code["JZ16"]["value"] is None  # NaN is no number in JSON: grey
     assert by_code["JZ01"]["shown"] == "geen gegevens"
-    assert spec["mark"]["type"] == "geoshape"
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["geoshape", "geoshape"]
+    assert spec["layer"][0]["mark"]["fill"] == "#dddddd"  # every area, grey underneath
+    assert spec["layer"][1]["transform"] == [{"filter": "isValid(datum.value)"}]
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert spec["params"][0]["name"] == "gebied"
 
