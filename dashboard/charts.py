@@ -155,7 +155,9 @@ def decomposition_chart(rows: pd.DataFrame, title: str, axis_format: str = ",.1f
     return _nl(alt.layer(bars, rules).properties(height=40 + 28 * len(rows)))
 
 
-def map_chart(geojson: dict[str, Any], values: pd.DataFrame, title: str, value_format: str = ",.1f") -> alt.Chart:
+def map_chart(
+    geojson: dict[str, Any], values: pd.DataFrame, title: str, value_format: str = ",.1f", legend: bool = True
+) -> alt.Chart:
     """A choropleth: each area of ``geojson`` (features with properties ``code`` and ``name``)
     coloured by ``values`` (code, value, shown: the value as text for the hover); areas without a
     value are grey. The outlines go into the chart itself: no tiles, no URL. Clicking an area
@@ -186,7 +188,9 @@ def map_chart(geojson: dict[str, Any], values: pd.DataFrame, title: str, value_f
                 "value:Q",
                 title=title,
                 scale=alt.Scale(scheme="orangered"),
-                legend=alt.Legend(format=value_format, orient="bottom", gradientLength=280, titleLimit=500),
+                legend=alt.Legend(format=value_format, orient="bottom", gradientLength=280, titleLimit=500)
+                if legend
+                else None,
             ),
             tooltip=[alt.Tooltip("name:N", title="Gebied"), alt.Tooltip("shown:N", title=title)],
             strokeWidth=alt.condition(pick, alt.value(2.0), alt.value(0.5)),

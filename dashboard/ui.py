@@ -8,18 +8,20 @@ again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import format_nl, store
+from dashboard import format_nl, report, store
 from dashboard import labels_nl as nl
 from simulation.metrics import by_name
 
 __all__ = [
     "Current",
+    "chart_downloads",
     "current",
     "kpi_text",
     "manifest",
@@ -28,6 +30,7 @@ __all__ = [
     "sets",
     "sidebar",
     "table",
+    "table_downloads",
 ]
 
 
@@ -157,3 +160,22 @@ def read_text(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except OSError:
         return None
+
+
+def table_downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Parquet of a table, made when clicked."""
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button("CSV", partial(report.csv_bytes, frame), f"{name}.csv", "text/csv", key=f"{key}_csv",
+                         on_click="ignore", help="De tabel als CSV (UTF-8, leest in Excel).")  # fmt: skip
+    right.download_button("Parquet", partial(report.parquet_bytes, frame), f"{name}.parquet",
+                          "application/vnd.apache.parquet", key=f"{key}_parquet", on_click="ignore",
+                          help="De tabel als Parquet (voor analyse in Python of R).")  # fmt: skip
+
+
+def chart_downloads(chart: Any, name: str, key: str) -> None:
+    """SVG and PNG of a chart, drawn without a browser when clicked."""
+    left, right, _ = st.columns([1, 1, 6])
+    left.download_button("SVG", partial(report.chart_svg, chart), f"{name}.svg", "image/svg+xml", key=f"{key}_svg",
+                         on_click="ignore", help="De grafiek als SVG (schaalbaar, voor een nota).")  # fmt: skip
+    right.download_button("PNG", partial(report.chart_png, chart), f"{name}.png", "image/png", key=f"{key}_png",
+                          on_click="ignore", help="De grafiek als PNG (voor een presentatie).")  # fmt: skip

@@ -55,7 +55,9 @@ if cur is not None:
     series = aggregates.provider_timeseries(ledger, list(chosen["provider_id"]), scenario)
     series = series[series["measure"] == measure]
     title, fmt = MEASURES[measure]
-    st.altair_chart(charts.series_chart(series, title, color=None, axis_format=fmt), width="stretch")
+    provider_chart = charts.series_chart(series, title, color=None, axis_format=fmt)
+    st.altair_chart(provider_chart, width="stretch")
+    ui.chart_downloads(provider_chart, f"aanbieders-{measure}-{scenario}", "dl_aanb_grafiek")
 
     st.subheader("Uitval en signalen van de toezichthouder")
     events = aggregates.provider_events(cur.table("exits"), cur.table("signals"), list(chosen["provider_id"]), scenario)
@@ -82,3 +84,4 @@ if cur is not None:
         hide_index=True,
         width="stretch",
     )
+    ui.table_downloads(summary, f"aanbieders-{scenario}", "dl_aanb")

@@ -48,6 +48,7 @@ if cur is not None:
     st.subheader(f"{title} – {nl.regime(scenario)}" + (f", {date:%d-%m-%Y}" if date is not None else ""))
     chart = charts.map_chart(shapes, values[["code", "value", "shown"]], title, f",.{decimals}f")
     event = st.altair_chart(chart, width="stretch", on_select="rerun", key=f"kaart_{level}")
+    ui.chart_downloads(chart, f"kaart-{measure}-{scenario}-{level}", "dl_kaart_grafiek")
     st.caption("Grijs: niet gesimuleerd in deze resultaatset. Klik op een jeugdregio om Mijn regio te openen.")
     picked = (event.get("selection", {}) or {}).get("gebied") if isinstance(event, dict) else None
     if picked and level == "jeugdregio":
@@ -68,3 +69,4 @@ if cur is not None:
         hide_index=True,
         width="stretch",
     )
+    ui.table_downloads(values.drop(columns=["value", "shown"]), f"kaart-{scenario}-{level}", "dl_kaart")

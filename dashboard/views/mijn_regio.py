@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregates, charts, format_nl, reference, ui
+from dashboard import aggregates, charts, format_nl, reference, regional, ui
 from dashboard import labels_nl as nl
 
 st.title("Mijn regio")
@@ -39,7 +41,10 @@ if cur is not None:
         st.info("Voor deze regio en dit regime is er geen wachtlijst die alleen deze regio bedient.")
     else:
         series = series.assign(series=series["care_form"].map(nl.care_form))
-        st.altair_chart(charts.series_chart(series, "Kinderen op de wachtlijst"), width="stretch")
+        wait_chart = charts.series_chart(series, "Kinderen op de wachtlijst")
+        st.altair_chart(wait_chart, width="stretch")
+        ui.chart_downloads(wait_chart, f"wachtenden-{region}-{scenario}", "dl_wacht_grafiek")
+        ui.table_downloads(series.drop(columns="series"), f"wachtenden-{region}-{scenario}", "dl_wacht")
         last = series[series["month"] == series["month"].max()]
         st.caption(
             f"Aan het eind ({format_nl.month(last['month'].iloc[0])}) wachten gemiddeld "
@@ -88,6 +93,7 @@ if cur is not None:
             hide_index=True,
             width="stretch",
         )
+        ui.table_downloads(summary, f"aanbieders-{region}-{scenario}", "dl_aanb")
 
     st.subheader("Inkoopeenheden onder elk regime", help=nl.help_text("regime"))
     mine_units = aggregates.region_units(units, region)
@@ -103,4 +109,20 @@ if cur is not None:
         ),
         hide_index=True,
         width="stretch",
+    )
+    ui.table_downloads(mine_units, f"inkoopeenheden-{region}", "dl_units")
+
+    st.subheader("Regiorapport voor het overleg")
+    st.caption(
+        "Eén pagina (A4) met de kerncijfers van de regio onder elk regime, de wachtlijsten en de aannames: "
+        "open het bestand in een browser en druk het af of bewaar het als PDF."
+    )
+    st.download_button(
+        "Regiorapport (HTML)",
+        partial(regional.report_html, cur.table, cur.manifest, region, scenario),
+        f"regiorapport-{region}-{scenario}.html",
+        "text/html",
+        key="dl_rapport",
+        on_click="ignore",
+        type="primary",
     )

@@ -51,6 +51,7 @@ if cur is not None:
                 row[f"{nl.regime(scenario)} (95%)"] = interval
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    ui.table_downloads(head.assign(indicator=head["kpi"].map(nl.label)), "kerncijfers", "dl_kern")
 
     diffs = aggregates.differences_table(cur.table("differences"), kpis)
     st.subheader("Verschillen tussen de regimes", help=nl.help_text("difference"))
@@ -69,6 +70,7 @@ if cur is not None:
                 }
             )
         st.dataframe(pd.DataFrame(drows), hide_index=True, width="stretch")
+        ui.table_downloads(diffs.assign(indicator=diffs["kpi"].map(nl.label)), "verschillen", "dl_verschil")
 
     if kpis:
         chosen = st.selectbox(

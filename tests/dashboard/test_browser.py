@@ -95,7 +95,7 @@ def test_dashboard_in_chromium(app_url: str, tmp_path: Path) -> None:
 
     def only_local(route: Route) -> None:
         url = route.request.url
-        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL:
+        if url.startswith(("data:", "blob:", "file:")) or urlparse(url).hostname in LOCAL:
             route.continue_()
         else:
             outside.append(url)
@@ -104,7 +104,9 @@ def test_dashboard_in_chromium(app_url: str, tmp_path: Path) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         try:
-            context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="nl-NL")
+            context = browser.new_context(
+                viewport={"width": 1400, "height": 1100}, locale="nl-NL", accept_downloads=True
+            )
             context.route("**/*", only_local)
             page = context.new_page()
             page.on("websocket", lambda ws: None if urlparse(ws.url).hostname in LOCAL else outside.append(ws.url))
@@ -134,6 +136,15 @@ def test_dashboard_in_chromium(app_url: str, tmp_path: Path) -> None:
             page.get_by_text("Gooi en Vechtstreek – Gefragmenteerd").wait_for()
             page.wait_for_timeout(1000)
             page.screenshot(path=str(tmp_path / "mijn-regio.png"), full_page=True)
+
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Regiorapport (HTML)").click()
+            report = tmp_path / "regiorapport.html"
+            download.value.save_as(report)
+            html = report.read_text(encoding="utf-8")
+            assert "Gooi en Vechtstreek: wat het inkoopregime betekent" in html and "<svg" in html
+            page.goto(report.as_uri())
+            page.screenshot(path=str(tmp_path / "regiorapport.png"), full_page=True)
         finally:
             browser.close()
     assert outside == [], f"requests that left the machine: {outside}"

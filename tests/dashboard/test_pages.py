@@ -92,6 +92,8 @@ def test_mijn_regio(store_env: Path) -> None:
     assert at.header[0].value == "Gooi en Vechtstreek – Regionaal"
     units = at.dataframe[-1].value
     assert set(units["Regime"]) == {"Gefragmenteerd", "Regionaal", "Landelijk"}
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Regiorapport (HTML)" in labels and {"CSV", "Parquet", "SVG", "PNG"} <= set(labels)
 
 
 def test_kaart(store_env: Path) -> None:
