@@ -19,6 +19,7 @@ PAGES = [
     st.Page("views/mijn_regio.py", title="Mijn regio"),
     st.Page("views/kaart.py", title="Kaart"),
     st.Page("views/aanbieders.py", title="Aanbieders"),
+    st.Page("views/scenario_verkennen.py", title="Scenario verkennen"),
     st.Page("views/vergelijken.py", title="Vergelijken"),
     st.Page("views/kalibratie.py", title="Kalibratie"),
     st.Page("views/over_het_model.py", title="Over het model"),

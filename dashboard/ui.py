@@ -90,10 +90,15 @@ def sidebar() -> None:
     default = int(main[0]) if len(main) else 0
     paths = list(listing["path"])
     labels = {p: _set_label(r) for p, (_, r) in zip(paths, listing.iterrows(), strict=True)}
+    # a page may choose the set (a finished what-if): then the widget keeps that choice
+    wanted = st.session_state.pop("wanted_set", None)
+    if wanted in paths:
+        st.session_state["result_set"] = wanted
+    if st.session_state.get("result_set") not in paths:
+        st.session_state["result_set"] = paths[default]
     chosen = st.sidebar.selectbox(
         "Resultaatset",
         paths,
-        index=default,
         format_func=labels.__getitem__,
         help="Een resultaatset is één run van de simulatie in de resultatenmap. Standaard: de nieuwste run "
         f"van de hoofdberekening ({store.MAIN_FILE}).",

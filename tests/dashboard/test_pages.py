@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
+from dashboard import whatif
 from dashboard.store import MAIN_COMMAND, ROOT_ENV, listing
 from tests.dashboard.conftest import APP
 
@@ -171,3 +174,54 @@ def test_the_result_set_chooser_switches_sets(two_sets: Path) -> None:
     at.selectbox(key="result_set").set_value(paths[1]).run()
     _ok(at)
     assert [m.value for m in at.metric] != before
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_scenario_verkennen_says_what_is_wrong_in_dutch(store_env: Path) -> None:
+    at = _app("scenario_verkennen")
+    at.number_input(key="wi_demand").set_value(50.0)
+    at.number_input(key="wi_reps").set_value(0)
+    _button(at, "Bereken").click().run()
+    _ok(at)
+    errors = [e.value for e in at.error]
+    assert "Vraaggroei per jaar moet tussen -20% en 30% liggen." in errors
+    assert "Replicaties moet tussen 1 en 20 liggen." in errors
+    assert "whatif_job" not in at.session_state
+
+
+def test_scenario_verkennen_runs_a_what_if_in_another_process(tiny_store: Path, tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    shutil.copytree(tiny_store, root)
+    old = os.environ.get(ROOT_ENV)
+    os.environ[ROOT_ENV] = str(root)
+    try:
+        at = _app("scenario_verkennen")
+        at.number_input(key="wi_years").set_value(0.25)
+        at.number_input(key="wi_reps").set_value(1)
+        at.number_input(key="wi_tariff").set_value(0.9)
+        _button(at, "Bereken").click().run()
+        _ok(at)
+        status = Path(at.session_state["whatif_job"]["status"])
+        scenario = yaml.safe_load((status.parent / "scenario.yaml").read_text(encoding="utf-8"))
+        assert scenario["regions"][0] == "JZ08" and len(scenario["regions"]) > 1  # with its neighbours
+        assert scenario["tariff_changes"][0]["factor"] == 0.9
+        deadline = time.monotonic() + 240
+        while whatif.read_status(status)["state"] not in ("done", "error"):
+            assert time.monotonic() < deadline, whatif.read_status(status)
+            time.sleep(0.5)
+        at.run()
+        _ok(at)
+        assert any("Klaar" in s.value for s in at.success), [e.value for e in at.error]
+        _button(at, "Bekijk de uitkomst in Overzicht").click().run()
+        _ok(at)
+        assert at.title[0].value.startswith("Overzicht")
+        assert "wat-als-regionaal-jz08" in at.selectbox(key="result_set").value
+        assert [m.label for m in at.metric].count("Gemiddelde wachttijd (dagen)") == 1  # one regime
+    finally:
+        if old is None:
+            os.environ.pop(ROOT_ENV, None)
+        else:
+            os.environ[ROOT_ENV] = old
