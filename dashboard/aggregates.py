@@ -53,18 +53,27 @@ def band(frame: pd.DataFrame, keys: Sequence[str], value: str) -> pd.DataFrame:
     return out.rename(columns={"min": "low", "max": "high"})
 
 
-def _inside(units: pd.DataFrame, region: str) -> pd.DataFrame:
+def _placed(units: pd.DataFrame, gemeenten: pd.DataFrame) -> pd.DataFrame:
+    """The units table with each row's jeugdregio taken from its gemeente (the table's own
+    ``jeugdregio_code`` is the unit's, ``NL`` for a national unit)."""
+    where = gemeenten[["gemeentecode", "jeugdregio_code"]]
+    return units.drop(columns=["jeugdregio_code"]).merge(where, on="gemeentecode")
+
+
+def _inside(units: pd.DataFrame, gemeenten: pd.DataFrame, region: str) -> pd.DataFrame:
     """unit_id, scenario of the units whose gemeenten all lie in ``region``."""
-    spread = units.groupby(["scenario", "unit_id"], observed=True)["jeugdregio_code"].agg(["nunique", "first"])
+    placed = _placed(units, gemeenten)
+    spread = placed.groupby(["scenario", "unit_id"], observed=True)["jeugdregio_code"].agg(["nunique", "first"])
     spread = spread[(spread["nunique"] == 1) & (spread["first"] == region)]
     return spread.reset_index()[["scenario", "unit_id"]]
 
 
-def region_units(units: pd.DataFrame, region: str) -> pd.DataFrame:
+def region_units(units: pd.DataFrame, gemeenten: pd.DataFrame, region: str) -> pd.DataFrame:
     """The contracting units that buy for ``region``'s gemeenten under each regime: scenario,
     unit_id, unit_name, level, gemeenten (of this region), regions (how many it spans)."""
-    serving = units.loc[units["jeugdregio_code"] == region, ["scenario", "unit_id"]].drop_duplicates()
-    mine = units.merge(serving, on=["scenario", "unit_id"])
+    placed = _placed(units, gemeenten)
+    serving = placed.loc[placed["jeugdregio_code"] == region, ["scenario", "unit_id"]].drop_duplicates()
+    mine = placed.merge(serving, on=["scenario", "unit_id"])
     rows = mine.groupby(["scenario", "unit_id", "unit_name", "level"], observed=True).agg(
         gemeenten=("gemeentecode", lambda s: int((mine.loc[s.index, "jeugdregio_code"] == region).sum())),
         regions=("jeugdregio_code", "nunique"),
@@ -72,24 +81,30 @@ def region_units(units: pd.DataFrame, region: str) -> pd.DataFrame:
     return rows.reset_index()
 
 
-def waiting_over_time(waiting: pd.DataFrame, units: pd.DataFrame, region: str, scenario: str) -> pd.DataFrame:
+def waiting_over_time(
+    waiting: pd.DataFrame, units: pd.DataFrame, gemeenten: pd.DataFrame, region: str, scenario: str, warmup: float = 0.0
+) -> pd.DataFrame:
     """Children waiting at each month's end per care form, summed over the units inside
-    ``region`` (units that buy for several regions are left out: see :func:`forms_above_region`):
-    month, care_form, mean, low, high over replications."""
-    inside = _inside(units, region)
+    ``region`` (units that buy for several regions are left out: see :func:`forms_above_region`),
+    months of the measurement window (from ``warmup`` on): month, care_form, mean, low, high
+    over replications."""
+    inside = _inside(units, gemeenten, region)
     inside = inside[inside["scenario"] == scenario]
     rows = waiting[(waiting["scenario"] == scenario) & waiting["unit_id"].isin(inside["unit_id"])]
+    rows = rows[rows["t_start"] >= warmup]
     per_rep = rows.groupby(["month", "care_form", "replication"], observed=True)["waiting_end"].sum().reset_index()
     out = band(per_rep, ["month", "care_form"], "waiting_end")
     out["month"] = pd.to_datetime(out["month"])
     return out.sort_values(["care_form", "month"], ignore_index=True)
 
 
-def forms_above_region(waiting: pd.DataFrame, units: pd.DataFrame, region: str, scenario: str) -> pd.DataFrame:
+def forms_above_region(
+    waiting: pd.DataFrame, units: pd.DataFrame, gemeenten: pd.DataFrame, region: str, scenario: str
+) -> pd.DataFrame:
     """Care forms bought for ``region`` by a unit that buys for more regions too: care_form,
     unit_name, level, regions (the jeugdregio's it buys for), waiting (mean, at the last month, over
     the whole unit)."""
-    mine = region_units(units, region)
+    mine = region_units(units, gemeenten, region)
     wide = mine[(mine["scenario"] == scenario) & (mine["regions"] > 1)]
     rows = waiting[(waiting["scenario"] == scenario) & waiting["unit_id"].isin(wide["unit_id"])]
     if rows.empty:

@@ -47,16 +47,17 @@ def percent(share: float | None, decimals: int = 1) -> str:
     return f"{number(share * 100, decimals)}%"
 
 
-def eur(value: float | None) -> str:
-    """Euros the way a bestuurder reads them: ``EUR 1,6 mld``, ``EUR 76,4 mln``, ``EUR 12.345``."""
+def eur(value: float | None, decimals: int = 1) -> str:
+    """Euros the way a bestuurder reads them: ``EUR 1,6 mld``, ``EUR 76,4 mln``, ``EUR 12.345``
+    (``decimals`` of the billions and millions)."""
     if _missing(value):
         return MISSING
     assert value is not None
     size = abs(value)
     if size >= 1e9:
-        return f"EUR {number(value / 1e9, 1)} mld"
+        return f"EUR {number(value / 1e9, decimals)} mld"
     if size >= 1e6:
-        return f"EUR {number(value / 1e6, 1)} mln"
+        return f"EUR {number(value / 1e6, decimals)} mln"
     return f"EUR {number(value, 0)}"
 
 
@@ -67,12 +68,13 @@ def signed(text: str, value: float | None) -> str:
     return f"+{text}"
 
 
-def kpi_value(value: float | None, kpi: Kpi, *, difference: bool = False) -> str:
+def kpi_value(value: float | None, kpi: Kpi, *, difference: bool = False, precise: bool = False) -> str:
     """A KPI value in the format its registry entry names (``fmt``), with its Dutch unit; a
-    ``difference`` gets a sign, and a difference of shares is in percentage points."""
+    ``difference`` gets a sign, and a difference of shares is in percentage points; ``precise``
+    shows billions and millions with two decimals (the ends of an interval)."""
     fmt = kpi.fmt
     if fmt in ("eur", "eur_small"):
-        text = eur(value)
+        text = eur(value, 2 if precise else 1)
     elif value is None or _missing(value):
         text = MISSING
     elif fmt == "share":
@@ -88,4 +90,5 @@ def interval(low: float | None, high: float | None, kpi: Kpi, *, difference: boo
     """The 95% interval of a KPI, e.g. ``95%: 40,1 dagen – 50,3 dagen``."""
     if _missing(low) or _missing(high):
         return MISSING
-    return f"95%: {kpi_value(low, kpi, difference=difference)} – {kpi_value(high, kpi, difference=difference)}"
+    ends = [kpi_value(v, kpi, difference=difference, precise=True) for v in (low, high)]
+    return f"95%: {ends[0]} – {ends[1]}"

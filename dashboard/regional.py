@@ -57,7 +57,11 @@ def figures(table: Table, region: str, scenarios: Sequence[str], warmup: float) 
         rows["In zorg per 1.000 jeugdigen (teldatum)"].append(
             format_nl.number(float(per["in_care_per_1000"].get(region, math.nan)), 1) if hit else format_nl.MISSING
         )
-        series = aggregates.waiting_over_time(waiting, units, region, scenario) if not waiting.empty else None
+        series = (
+            aggregates.waiting_over_time(waiting, units, reference.gemeenten(), region, scenario, warmup)
+            if not waiting.empty
+            else None
+        )
         if series is not None and not series.empty:
             end = series[series["month"] == series["month"].max()]["mean"].sum()
             rows["Wachtenden op de eigen wachtlijsten (eind)"].append(format_nl.number(float(end), 0))
@@ -71,7 +75,7 @@ def figures(table: Table, region: str, scenarios: Sequence[str], warmup: float) 
         rows["Aanbieders met een negatieve marge"].append(
             str(int((summary["margin"] < 0).sum())) if len(summary) else "0"
         )
-        mine_units = aggregates.region_units(units, region)
+        mine_units = aggregates.region_units(units, reference.gemeenten(), region)
         rows["Inkoopeenheden voor de regio"].append(str(int((mine_units["scenario"] == scenario).sum())))
     return [report.Row(label, values) for label, values in rows.items()]
 
@@ -99,7 +103,9 @@ def report_html(table: Table, manifest: dict[str, Any], region: str, scenario: s
     scenarios = list(manifest.get("scenarios", []))
     warmup = float(manifest.get("warmup_days") or 0.0)
     name = reference.region_names().get(region, region)
-    series = aggregates.waiting_over_time(table("waiting"), table("units"), region, scenario)
+    series = aggregates.waiting_over_time(
+        table("waiting"), table("units"), reference.gemeenten(), region, scenario, warmup
+    )
     series = series.assign(series=series["care_form"].map(nl.care_form))
     wait_chart = charts.series_chart(series, "Kinderen op de wachtlijst").properties(width=330, height=230)
     spot = pd.DataFrame({"code": [region], "value": [1.0], "shown": [name]})

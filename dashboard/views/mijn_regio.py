@@ -15,7 +15,10 @@ cur = ui.current()
 if cur is not None:
     units = cur.table("units")
     names = reference.region_names()
-    simulated = sorted(set(units["jeugdregio_code"])) if not units.empty else []
+    gemeenten = reference.gemeenten()
+    # the regions of the gemeenten the run simulated (a unit's own code is NL for a national unit)
+    present = set(units["gemeentecode"]) if not units.empty else set()
+    simulated = sorted(set(gemeenten.loc[gemeenten["gemeentecode"].isin(present), "jeugdregio_code"]))
     if not simulated:
         st.warning("Deze resultaatset bevat geen inkoopeenheden; kies een andere resultaatset.")
         st.stop()
@@ -35,7 +38,11 @@ if cur is not None:
     st.header(f"{names.get(region, region)} – {nl.regime(scenario)}")
 
     waiting = cur.table("waiting")
-    series = aggregates.waiting_over_time(waiting, units, region, scenario) if not waiting.empty else pd.DataFrame()
+    series = (
+        aggregates.waiting_over_time(waiting, units, gemeenten, region, scenario, cur.warmup)
+        if not waiting.empty
+        else pd.DataFrame()
+    )
     st.subheader("Wachtenden per zorgvorm", help=nl.help_text("band"))
     if series.empty:
         st.info("Voor deze regio en dit regime is er geen wachtlijst die alleen deze regio bedient.")
@@ -52,7 +59,11 @@ if cur is not None:
         )
 
     st.subheader("Zorgvormen die boven de regio worden ingekocht")
-    above = aggregates.forms_above_region(waiting, units, region, scenario) if not waiting.empty else pd.DataFrame()
+    above = (
+        aggregates.forms_above_region(waiting, units, gemeenten, region, scenario)
+        if not waiting.empty
+        else pd.DataFrame()
+    )
     if above.empty:
         st.caption("Geen: onder dit regime koopt de regio alle gesimuleerde zorgvormen zelf in.")
     else:
@@ -96,7 +107,7 @@ if cur is not None:
         ui.table_downloads(summary, f"aanbieders-{region}-{scenario}", "dl_aanb")
 
     st.subheader("Inkoopeenheden onder elk regime", help=nl.help_text("regime"))
-    mine_units = aggregates.region_units(units, region)
+    mine_units = aggregates.region_units(units, gemeenten, region)
     st.dataframe(
         pd.DataFrame(
             {

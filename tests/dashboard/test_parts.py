@@ -42,6 +42,8 @@ def test_kpi_values_take_the_registry_format() -> None:
     k = by_name("wait_days_mean")
     assert format_nl.interval(40.1, 50.3, k) == "95%: 40,1 dagen – 50,3 dagen"
     assert format_nl.interval(math.nan, 50.3, k) == "-"
+    # the ends of an interval of billions keep two decimals, or 1,86 and 1,94 would both read 1,9
+    assert format_nl.interval(1.86e9, 1.94e9, by_name("total_cost_eur")) == "95%: EUR 1,86 mld – EUR 1,94 mld"
 
 
 def test_every_kpi_and_headline_has_dutch_words() -> None:
@@ -154,16 +156,16 @@ def test_series_and_interval_charts() -> None:
 
 UNITS = pd.DataFrame(
     {
-        "scenario": ["s"] * 4,
-        "unit_id": ["A", "A", "B", "N"],
-        "unit_name": ["a", "a", "b", "nat"],
-        "level": ["subregional", "subregional", "subregional", "national"],
-        "jeugdregio_code": ["JZ01", "JZ01", "JZ02", "JZ01"],
-        "gemeentecode": ["G1", "G2", "G3", "G1"],
+        "scenario": ["s"] * 5,
+        "unit_id": ["A", "A", "B", "N", "N"],
+        "unit_name": ["a", "a", "b", "nat", "nat"],
+        "level": ["subregional", "subregional", "subregional", "national", "national"],
+        # the unit's own region, as units_table writes it: NL for the national unit
+        "jeugdregio_code": ["JZ01", "JZ01", "JZ02", "NL", "NL"],
+        "gemeentecode": ["G1", "G2", "G3", "G1", "G3"],
     }
 )
-# the national unit N also buys for JZ02
-UNITS = pd.concat([UNITS, UNITS.iloc[[3]].assign(jeugdregio_code="JZ02", gemeentecode="G3")], ignore_index=True)
+GEMEENTEN = pd.DataFrame({"gemeentecode": ["G1", "G2", "G3"], "jeugdregio_code": ["JZ01", "JZ01", "JZ02"]})
 
 
 def test_waiting_over_time_sums_the_units_inside_the_region() -> None:
@@ -172,16 +174,18 @@ def test_waiting_over_time_sums_the_units_inside_the_region() -> None:
             "scenario": "s",
             "replication": [0, 0, 0, 1, 1, 1],
             "month": ["2026-01-01"] * 6,
+            "t_start": 0.0,
             "unit_id": ["A", "B", "N", "A", "B", "N"],
             "care_form": "pleegzorg",
             "waiting_end": [10, 100, 1000, 20, 200, 2000],
         }
     )
-    out = aggregates.waiting_over_time(waiting, UNITS, "JZ01", "s")
+    out = aggregates.waiting_over_time(waiting, UNITS, GEMEENTEN, "JZ01", "s")
     assert out[["mean", "low", "high"]].iloc[0].tolist() == [15.0, 10.0, 20.0]  # A only: B elsewhere, N wider
-    above = aggregates.forms_above_region(waiting, UNITS, "JZ01", "s")
+    assert aggregates.waiting_over_time(waiting, UNITS, GEMEENTEN, "JZ01", "s", warmup=10.0).empty
+    above = aggregates.forms_above_region(waiting, UNITS, GEMEENTEN, "JZ01", "s")
     assert above[["unit_name", "regions", "waiting"]].iloc[0].tolist() == ["nat", 2, 1500.0]
-    units = aggregates.region_units(UNITS, "JZ01").set_index("unit_id")
+    units = aggregates.region_units(UNITS, GEMEENTEN, "JZ01").set_index("unit_id")
     assert units.loc["A", "gemeenten"] == 2 and units.loc["N", "gemeenten"] == 1 and units.loc["N", "regions"] == 2
 
 
