@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import geo, ui
+from dashboard import geo, sources, ui
 from dashboard import labels_nl as nl
 from simulation.metrics import REGISTRY
 
@@ -53,6 +53,25 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+st.subheader("Bron of aanname van elke parameter", help="Uit het scenariobestand zelf, met zijn hele extends-keten.")
+base = st.selectbox(
+    "Scenario", ["regionaal", "gefragmenteerd", "landelijk"], format_func=nl.regime, key="bron_scenario"
+)
+params = sources.parameter_sources(ROOT / "scenarios" / f"{base}.yaml")
+search = st.text_input("Zoek (parameter of toelichting)", key="bron_zoek", placeholder="bijvoorbeeld pleegzorg of GAP")
+if search:
+    hit = params["parameter"].str.contains(search, case=False, regex=False) | params["toelichting"].str.contains(
+        search, case=False, regex=False
+    )
+    params = params[hit]
+st.caption(
+    f"{len(params)} parameters: {int((params['soort'] == 'bron').sum())} met een bron, "
+    f"{int((params['soort'] == 'aanname').sum())} met een aanname (GAP: onbekend, EST: geschat). "
+    "Toelichting in het Engels."
+)
+st.dataframe(params, hide_index=True, width="stretch")
+ui.table_downloads(params, f"parameters-{base}", "dl_bronnen")
+
 st.subheader("Validatierapport")
 report = ui.read_text(ROOT / "docs" / "VALIDATION.md")
 if report is None:

@@ -164,6 +164,11 @@ def test_kalibratie_and_over_het_model(store_env: Path) -> None:
     definitions = at.dataframe[0].value
     assert "Gemiddelde wachttijd (dagen)" in set(definitions["Indicator"])
     assert any("Validatierapport" in s.value for s in at.subheader)
+    every = len(at.dataframe[1].value)
+    at.text_input(key="bron_zoek").input("pleegzorg").run()
+    _ok(at)
+    some = at.dataframe[1].value
+    assert 0 < len(some) < every and some["parameter"].str.contains("pleegzorg").any()
 
 
 def test_the_result_set_chooser_switches_sets(two_sets: Path) -> None:

@@ -269,3 +269,21 @@ def test_the_dashboard_command_starts_streamlit_offline() -> None:
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args(["dashboard", "--port", "80"])
     assert exc.value.code == 2
+
+
+def test_parameter_sources_lists_every_sourced_value(tmp_path: Path) -> None:
+    from dashboard.sources import parameter_sources
+
+    (tmp_path / "s.yaml").write_text(
+        "name: x\n"
+        "a:\n  b: {value: 1.5, source: 'CBS 2022, tabel 3'}\n  c: {value: 2, assumption: 'GAP: geschat'}\n"
+        "lijst:\n  - {value: 3, assumption: EST}\n  - plain: 4\n"
+        "d: {value: 5}\n",
+        encoding="utf-8",
+    )
+    rows = parameter_sources(tmp_path / "s.yaml")
+    assert rows.values.tolist() == [
+        ["a.b", "1.5", "bron", "CBS 2022, tabel 3"],
+        ["a.c", "2", "aanname", "GAP: geschat"],
+        ["lijst.0", "3", "aanname", "EST"],
+    ]
