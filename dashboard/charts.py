@@ -98,9 +98,10 @@ def series_chart(
     ``frame``: month (dates), mean, low, high and, if ``color``, a column naming each line."""
     enc: dict[str, Any] = {"x": alt.X("month:T", title="Maand", axis=alt.Axis(format="%b %Y", tickCount="month"))}
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=None, legend=None)
+        # one legend for band and line, its swatches opaque (the band's would be pale)
+        legend = alt.Legend(orient="bottom", columns=3, symbolOpacity=1.0, symbolType="circle")
+        enc["color"] = alt.Color(f"{color}:N", title=None, legend=legend, scale=alt.Scale(scheme="tableau20"))
     base = alt.Chart(frame).encode(**enc)
-    # the legend is the lines' (the band's pale swatches would hide the colours)
     area = base.mark_area(opacity=0.2).encode(
         y=alt.Y("low:Q", title=title, axis=alt.Axis(format=axis_format)), y2="high:Q"
     )
@@ -111,8 +112,6 @@ def series_chart(
     if color:
         tooltip.insert(0, alt.Tooltip(f"{color}:N", title=""))
     line = base.mark_line(point=True).encode(y="mean:Q", tooltip=tooltip)
-    if color:
-        line = line.encode(color=alt.Color(f"{color}:N", title=None, legend=alt.Legend(orient="bottom", columns=3)))
     return _nl(alt.layer(area, line).properties(height=320))
 
 

@@ -86,15 +86,17 @@ def national_rows(summary: pd.DataFrame, scenarios: Sequence[str], kpis: Sequenc
     rows = []
     for kpi in kpis:
         k = by_name(kpi)
-        values = []
+        values, notes = [], []
         for scenario in scenarios:
             hit = head[(head["kpi"] == kpi) & (head["scenario"] == scenario)]
             if hit.empty:
                 values.append(format_nl.MISSING)
+                notes.append("")
                 continue
             r = hit.iloc[0]
-            values.append(f"{format_nl.kpi_value(r['mean'], k)} ({format_nl.interval(r['ci_low'], r['ci_high'], k)})")
-        rows.append(report.Row(nl.label(kpi), values))
+            values.append(format_nl.kpi_value(r["mean"], k, precise=True))
+            notes.append(format_nl.interval(r["ci_low"], r["ci_high"], k))
+        rows.append(report.Row(nl.label(kpi), values, notes))
     return rows
 
 

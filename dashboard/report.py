@@ -56,10 +56,12 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
 
 @dataclass(frozen=True)
 class Row:
-    """One line of a report table: a label and a value per regime (already formatted)."""
+    """One line of a report table: a label and a value per regime (already formatted), and
+    optionally a note under each value (its 95% interval)."""
 
     label: str
     values: Sequence[str]
+    notes: Sequence[str] = ()
 
 
 def regional_report(

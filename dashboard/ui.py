@@ -155,7 +155,7 @@ def kpi_text(kpi: str, mean: Any, low: Any, high: Any, *, difference: bool = Fal
     """(value, interval) of a KPI as a Dutch reader reads them (values from a table cell)."""
     k = by_name(kpi)
     return (
-        format_nl.kpi_value(_number(mean), k, difference=difference),
+        format_nl.kpi_value(_number(mean), k, difference=difference, precise=True),
         format_nl.interval(_number(low), _number(high), k, difference=difference),
     )
 
