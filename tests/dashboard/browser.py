@@ -81,10 +81,28 @@ def filled_share(png: bytes) -> float:
     return float(drawn[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1].mean())
 
 
+def coloured_pixel(png: bytes) -> tuple[int, int] | None:
+    """(x, y) of a pixel of the map in the colour scale (neither background, grey nor white
+    outline), in the upper part above the legend: where a click lands on a simulated region."""
+    import numpy as np
+    from PIL import Image
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    top = img[: int(img.shape[0] * 0.75)]
+    spread = top.max(axis=2) - top.min(axis=2)  # grey, white and black have none
+    ys, xs = np.nonzero(spread > 60)
+    if ys.size == 0:
+        return None
+    # the middle one of them, away from an outline
+    i = ys.size // 2
+    return int(xs[i]), int(ys[i])
+
+
 @dataclass
 class Walk:
     kpi_text: str = ""
     map_filled: float = 0.0
+    clicked_to: str = ""
     report_html: str = ""
     outside: list[str] = field(default_factory=list)
 
@@ -131,6 +149,12 @@ def walk(url: str, out: Path, region: str, region_name: str, first_region: str) 
             page.wait_for_timeout(2000)  # the map draws after the chart mounts
             seen.map_filled = filled_share(chart.screenshot(path=str(out / "kaart-alleen.png")))
             page.screenshot(path=str(out / "kaart.png"), full_page=True)
+            spot = coloured_pixel((out / "kaart-alleen.png").read_bytes())
+            if spot is not None:  # clicking a region opens Mijn regio on it
+                chart.click(position={"x": spot[0], "y": spot[1]})
+                page.get_by_role("heading", name="Mijn regio").wait_for()
+                page.wait_for_timeout(1000)
+                seen.clicked_to = page.locator("h2").first.inner_text()
 
             page.goto(f"{url}/mijn_regio")
             page.get_by_text(f"{first_region} – Gefragmenteerd").wait_for()

@@ -36,6 +36,8 @@ def test_dashboard_in_chromium(tiny_store: Path, tmp_path: Path) -> None:
         pytest.fail(f"the dashboard did not start: {exc}")
     assert seen.outside == [], f"requests that left the machine: {seen.outside}"
     assert "dagen" in seen.kpi_text
+    # a click on a coloured region (Flevoland or Gooi en Vechtstreek) opened Mijn regio on it
+    assert seen.clicked_to.split(" – ")[0] in {"Flevoland", "Gooi en Vechtstreek"}, seen.clicked_to
     assert 0.2 < seen.map_filled < 0.85, seen.map_filled  # drawn, and not a painted globe
     assert "Gooi en Vechtstreek: wat het inkoopregime betekent" in seen.report_html and "<svg" in seen.report_html
     for name in ("overzicht", "kaart", "mijn-regio", "regiorapport"):
