@@ -287,3 +287,16 @@ def test_parameter_sources_lists_every_sourced_value(tmp_path: Path) -> None:
         ["a.c", "2", "aanname", "GAP: geschat"],
         ["lijst.0", "3", "aanname", "EST"],
     ]
+
+
+def test_the_dashboard_command_passes_the_store_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulation.cli import dashboard_command, main
+
+    calls = []
+    monkeypatch.setattr(dashboard_command.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    assert main(["dashboard", "--root", str(tmp_path), "--port", "8765", "--headless"]) == 0
+    cmd, env = calls[0]
+    assert env[store.ROOT_ENV] == str(tmp_path.resolve())
+    assert cmd[cmd.index("--server.port") + 1] == "8765" and cmd[cmd.index("--server.address") + 1] == "localhost"
+    (tmp_path / "file").write_text("x")
+    assert main(["dashboard", "--root", str(tmp_path / "file")]) == 2  # a file is no store: exit 2
