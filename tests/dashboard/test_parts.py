@@ -300,3 +300,10 @@ def test_the_dashboard_command_passes_the_store_root(tmp_path: Path, monkeypatch
     assert cmd[cmd.index("--server.port") + 1] == "8765" and cmd[cmd.index("--server.address") + 1] == "localhost"
     (tmp_path / "file").write_text("x")
     assert main(["dashboard", "--root", str(tmp_path / "file")]) == 2  # a file is no store: exit 2
+
+
+def test_streamlit_run_from_the_project_sends_no_usage_statistics() -> None:
+    import tomllib
+
+    config = tomllib.loads((geo.DATA_DIR.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
