@@ -14,6 +14,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulation.config import load_scenario  # noqa: E402
+from simulation.experiment.paths import parse_set, set_path  # noqa: E402
 from simulation.metrics.drift import drift, yearly_figures, yearly_waiting_by_form  # noqa: E402
 from simulation.runner.replication import run_replication  # noqa: E402
 
@@ -33,11 +35,15 @@ def main() -> None:
     parser.add_argument("--years", type=float, default=5.0)
     parser.add_argument("--replication", type=int, default=0)
     parser.add_argument("--engine", default="reference", choices=["reference", "simpy"])
+    parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="a scenario override")
     parser.add_argument("--by-form", action="store_true", help="also the mean waiting list per care form and year")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     for path in args.scenarios:
-        scenario = load_scenario(path).model_copy(update={"years": args.years})
+        overrides: dict[str, Any] = {}
+        for dotted, values in map(parse_set, args.set):
+            set_path(overrides, dotted.split("."), values[0])
+        scenario = load_scenario(path, overrides).model_copy(update={"years": args.years})
         start = time.perf_counter()
         result = run_replication(scenario, args.replication, engine=args.engine, lean=True)
         figures = yearly_figures(result.tables)

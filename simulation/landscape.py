@@ -1,6 +1,6 @@
 """Generate the default provider landscape from documented distributions.
 
-No public list of real providers with places per care form exists (DOMAIN.md, section 1e), so
+No public list of real providers with places per care form exists (docs/SOURCES.md#1e-providers), so
 the default landscape is drawn, with its own seed, from the rules below and written to two
 CSV files that a user can read, edit or replace with real data:
 

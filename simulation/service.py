@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from simulation import metrics
 from simulation.config import LoadPolicy, fingerprint
 from simulation.experiment import Experiment, PrecisionSpec, load_any, scenarios_experiment
 from simulation.results import (
@@ -58,7 +59,7 @@ Source = str | Path | Sequence[str | Path] | Experiment
 #: tables computed from a finished run, written into its result set (name -> table)
 Derived = Callable[[ExperimentRun], Mapping[str, pd.DataFrame]]
 
-META_KEYS = ("replications", "seed", "years", "warmup_days", "engine")
+META_KEYS = ("replications", "seed", "years", "warmup_days", "engine", "empty_by_design")
 
 
 def load(
@@ -175,6 +176,19 @@ def _max_jobs(exp: Experiment, precision: PrecisionSpec | None) -> int:
     return len(exp.cells) * len(exp.scenario_names) * reps
 
 
+def _empty_by_design(exp: Experiment) -> list[dict[str, Any]]:
+    """KPIs that are empty by design in each (cell, scenario), and why: tables say so in a
+    footnote instead of printing a row of zeros. Today the NZa signals, in a run shorter than
+    its reporting period plus the reporting lag (``early_warning`` in the scenario)."""
+    out = []
+    for cell in exp.cells:
+        for scenario in cell.scenarios:
+            unseen = metrics.signals_unseen(scenario.early_warning, scenario.start_date, scenario.horizon_days)
+            if unseen is not None:
+                out.append({"cell": cell.columns(exp.with_variant), "scenario": scenario.name, **unseen})
+    return out
+
+
 def _meta(exp: Experiment, replications: int, engine: str) -> dict[str, Any]:
     return {
         "replications": replications,
@@ -182,6 +196,7 @@ def _meta(exp: Experiment, replications: int, engine: str) -> dict[str, Any]:
         "years": exp.spec.years,
         "warmup_days": exp.spec.warmup_days,
         "engine": engine,
+        "empty_by_design": _empty_by_design(exp),
     }
 
 
@@ -357,6 +372,7 @@ def _manifest(
         "engine": engine,
         "executor": {"kind": ex.kind, "workers": ex.workers, "scheduler": scheduler},
         "precision": run.precision,
+        "empty_by_design": _empty_by_design(exp),
         "versions": versions(),
         "git_commit": git_commit(),
         "command_line": list(command_line) if command_line is not None else None,

@@ -187,6 +187,27 @@ def test_provider_shrinks_a_form_it_loses_money_on(tmp_path):
     assert nominal[:2] == [10, 10] and nominal[2] == 5 and nominal[4] == 2 and nominal[-1] <= 1
 
 
+def test_a_thin_loss_within_the_tolerance_cuts_no_places(tmp_path):
+    """finance.shrink.loss_share_min: a form whose costs exceed its revenue by 4% keeps its places
+    at a 5% tolerance and is cut without one."""
+    # Always full (load 50 for 10 places): revenue 10 x EUR 100 x 365 a year, costs 4% above it.
+    s = make_scenario(
+        tmp_path, places=[10], rate_per_day=5.0, mean_days=10.0, years=1.0, fixed_cost_eur_per_year=1.04 * 365_000,
+        reserves_eur=1e12,
+    )  # fmt: skip
+    led = run(s).tables["ledger"]
+    assert 0.035 < -led["margin_eur"].sum() / led["revenue_eur"].sum() < 0.05
+    rule = {"after_months": 2, "step": 0.5, "assumption": "test"}
+
+    def places(tolerance: float) -> list[int]:
+        shrinking = with_overrides(s, finance={"shrink": {**rule, "loss_share_min": tolerance}})
+        led = run(shrinking).tables["ledger"]
+        return (led["nominal_place_days"] / led["days"]).round().astype(int).tolist()
+
+    assert places(0.05) == [10] * 12
+    assert places(0.0)[2] == 5
+
+
 # --------------------------------------------------------------------------------------------
 # Workforce
 

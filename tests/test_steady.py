@@ -228,13 +228,15 @@ def planned_margin(scenario: Scenario, key: str, target_utilisation: float, cost
 
 def test_every_provider_covers_its_costs_at_its_planned_occupancy() -> None:
     """One occupancy rule for tariffs and sizing (finance.break_even_occupancy): even a group's
-    costliest provider (its highest cost_factor) covers its costs at the occupancy its form is
-    planned for, so no form loses money, shrinks and lengthens its list by design. With the 0.90 of
+    costliest provider (its highest cost_factor) loses less than the shrink rule tolerates
+    (finance.shrink.loss_share_min) at the occupancy its form is planned for, so no form shrinks and
+    lengthens its list by design. With the 0.90 of
     the steady forms applied absolutely to crisis (planned 0.70), JZ+ (0.80) and the GIs (EUR 31.52
     a day for the OTS), those lose money at their planned occupancy (the national drift check)."""
     scenario = load_scenario(ROOT / "scenarios" / "nederland.yaml")
-    assert scenario.providers.generator is not None
+    assert scenario.providers.generator is not None and scenario.finance.shrink is not None
+    tolerated = scenario.finance.shrink.loss_share_min
     for group in scenario.providers.generator.groups:
         for key in group.forms:
             margin = planned_margin(scenario, key, group.target_utilisation.value, group.cost_factor[1])
-            assert margin >= 0.0, f"{group.name}/{key}: margin {margin:.1%} at its planned occupancy"
+            assert margin >= -tolerated, f"{group.name}/{key}: margin {margin:.1%} at its planned occupancy"

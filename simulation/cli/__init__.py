@@ -1,4 +1,4 @@
-"""Command line: ``jeugdzorg-sim validate|run|sweep|compare|explain|results|landscape|units``.
+"""Command line: ``jeugdzorg-sim validate|run|sweep|compare|explain|results|landscape|units|sensitivity|data``.
 
 Argument parsing (:mod:`~simulation.cli.parser`) and printing (:mod:`~simulation.cli.output`)
 only; every command calls :mod:`simulation.service`. Exit codes: 0 success, 2 bad input (a

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +16,10 @@ from simulation.cli.output import (
     precision_line,
     text_table,
 )
+from simulation.cli.progress import progress as _progress
 from simulation.config import ScenarioError
 from simulation.experiment import PrecisionSpec, is_experiment_file, parse_set
-from simulation.results import list_results
+from simulation.results import list_results, locate_result_set
 
 __all__ = [
     "cmd_compare",
@@ -61,33 +60,14 @@ def _check_executor(args: argparse.Namespace) -> None:
 
 
 def _precision(args: argparse.Namespace, block: PrecisionSpec | None) -> PrecisionSpec | None:
-    target = getattr(args, "precision", None)
-    if target is None:
+    target, budget = getattr(args, "precision", None), getattr(args, "time_budget", None)
+    if budget is not None and target is None and block is None:
+        why = "limits a precision run: give --precision TARGET too (or a precision: block in the experiment file)"
+        raise ScenarioError("input", [("--time-budget", why)])
+    if target is None and budget is None:
         return block
-    return (block or PrecisionSpec()).model_copy(update={"target": target})
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[service.Progress]:
-    """A tqdm bar on stderr when it is a terminal, driven by the service's progress callback."""
-    from tqdm import tqdm
-
-    bar = tqdm(
-        total=0,
-        desc=label,
-        unit="rep",
-        file=sys.stderr,
-        disable=not sys.stderr.isatty(),
-        dynamic_ncols=True,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} replications [{elapsed}<{remaining}]",
-    )
-
-    def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
-    with bar:
-        yield update
+    update = {k: v for k, v in (("target", target), ("time_budget_seconds", budget)) if v is not None}
+    return (block or PrecisionSpec()).model_copy(update=update)
 
 
 def _notes(notes: list[str] | tuple[str, ...]) -> None:
@@ -99,9 +79,15 @@ def _notes(notes: list[str] | tuple[str, ...]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from simulation.cli.sensitivity_command import sensitivity_summary
+    from simulation.sensitivity import is_sensitivity_file
+
     ok = True
     for f in args.files:
         try:
+            if is_sensitivity_file(f):
+                print(sensitivity_summary(f))
+                continue
             s = service.inspect(f)
         except ScenarioError as exc:
             ok = False
@@ -141,7 +127,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(comparison_csv(sim.summary, sim.differences, sim.run.replications, cols))
     else:
-        print(experiment_table(sim.summary, sim.differences, meta, cols))
+        print(experiment_table(sim.summary, sim.differences, meta, cols, full=args.all))
     return 0
 
 
@@ -173,7 +159,7 @@ def _execute(args: argparse.Namespace, sweep: list[tuple[str, tuple[Any, ...]]],
         if run.precision:
             print(precision_line(run.precision))
         print()
-    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns, full=args.all))
     return 0
 
 
@@ -212,8 +198,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from simulation.explain import decomposition, explain
 
     _check_executor(args)
-    if getattr(args, "precision", None) is not None:
-        raise ScenarioError("input", [("--precision", "explain runs a fixed number of replications (--replications)")])
+    for flag in ("precision", "time_budget"):
+        if getattr(args, flag, None) is not None:
+            why = "explain runs a fixed number of replications (--replications)"
+            raise ScenarioError("input", [(f"--{flag.replace('_', '-')}", why)])
     settings: dict[str, Any] = {}
     parsed, problems = _parse_sets(args.set)
     for text, path, values in parsed:
@@ -248,13 +236,14 @@ def cmd_results_list(args: argparse.Namespace) -> int:
 
 def cmd_results_show(args: argparse.Namespace) -> int:
     try:
-        stored = service.StoredRun.open(args.dir)
+        where = locate_result_set(args.dir, args.root)
+        stored = service.StoredRun.open(where)
     except FileNotFoundError as exc:
         raise ScenarioError("results show", [("DIR", str(exc))]) from None
     rs, m = stored.result, stored.result.manifest
     timings = m.get("timings", {})
     lines = [
-        f"result set   {args.dir}",
+        f"result set   {_shown(where)}",
         f"name         {m.get('name')} ({m.get('kind', 'scenario')}): {m.get('description', '')}".rstrip(": "),
         f"scenarios    {', '.join(m.get('scenarios', [m.get('name', '')]))}",
         f"seed         {m.get('seed')}",
@@ -273,7 +262,7 @@ def cmd_results_show(args: argparse.Namespace) -> int:
         lines.append(precision_line(m["precision"]))
     print("\n".join(lines))
     print()
-    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns))
+    print(experiment_table(stored.summary, stored.differences, stored.meta, stored.cell_columns, full=args.all))
     return 0
 
 

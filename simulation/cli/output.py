@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
 from simulation import metrics
+from simulation.cli.progress import duration_text
 
 __all__ = ["comparison_csv", "comparison_json", "comparison_table", "experiment_json", "experiment_table",
-           "explain_text", "precision_line", "text_table"]  # fmt: skip
+           "explain_text", "headline_table", "precision_line", "text_table"]  # fmt: skip
 
 
 def _nan_to_none(x: Any) -> float | None:
@@ -98,6 +100,83 @@ def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str
     return out
 
 
+def _unseen(meta: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """Scenario -> why its signal KPIs are empty by design, for the cell ``meta`` describes."""
+    cell = meta.get("cell", {})
+    return {e["scenario"]: e for e in meta.get("empty_by_design") or [] if e.get("cell", {}) == cell}
+
+
+_PERIOD = {"annual": "a year's accounts", "quarterly": "a quarter's figures", "monthly": "a month's figures"}
+
+
+def _unseen_footnotes(unseen: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """``(a) ...``: why rows are empty by design: the reporting, its lag, the first day the NZa
+    could see anything, and what run would show it."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for name, e in unseen.items():
+        key = (e["reporting"], e["lag_months"], e["visible_day"], e["visible_date"], e["horizon_days"])
+        groups.setdefault(key, []).append(name)
+    lines = []
+    for (reporting, lag, day, date, horizon), names in groups.items():
+        years = math.ceil(day / 365 * 10) / 10
+        faster = {"annual": "quarterly", "quarterly": "monthly"}.get(reporting)
+        text = (
+            f"(a) {', '.join(names)}: the NZa sees {_PERIOD[reporting]} {lag} month{'s' * (lag != 1)} after the "
+            f"period ends (scenario early_warning: reporting {reporting}, lag_months {lag}), so the first are "
+            f"visible on day {day:g} ({date}), after this run's {horizon:g} days: {' and '.join(metrics.SIGNAL_KPIS)} "
+            f"are empty by design, and exits_without_signal counts every exit. A run of {years:g} years or more "
+            f"(--years){f' or {faster} reporting (early_warning.reporting: {faster})' if faster else ''} shows them."
+        )
+        lines += textwrap.wrap(text, 110, subsequent_indent="    ")
+    return ["", *lines] if lines else []
+
+
+def headline_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
+    """The short table people read first: the headline KPIs (``Kpi.headline``) over all care
+    forms with their units, thousands separators and percentages, then the paired differences;
+    ``--all`` prints :func:`comparison_table`."""
+    headline = [k for k in metrics.REGISTRY if k.headline]
+    names = list(dict.fromkeys(summary["scenario"]))
+
+    def index(frame: pd.DataFrame) -> dict[tuple[Any, Any], dict[Any, Any]]:
+        return {(r["scenario"], r["kpi"]): r for r in frame.to_dict("records") if r["care_form"] == metrics.ALL}
+
+    def cell(rows: dict[tuple[Any, Any], dict[Any, Any]], scenario: str, k: metrics.Kpi, signed: bool) -> str:
+        r = rows.get((scenario, k.name))
+        if r is None:
+            return "-"
+
+        def show(x: Any) -> str:
+            return metrics.format_readable(x, k.fmt, signed)
+
+        return f"{show(r['mean'])} [{show(r['ci_low'])} to {show(r['ci_high'])}]"
+
+    def label(k: metrics.Kpi, signed: bool) -> str:
+        return f"{k.name} ({metrics.readable_unit(k, signed)})"
+
+    lines = [
+        f"{meta['replications']} replications, seed {meta['seed']}, {meta['years']} year(s) after a "
+        f"{meta['warmup_days']}-day warm-up; mean [95% CI] over replications, all care forms",
+        "",
+    ]
+    in_summary = index(summary)
+    lines += text_table(
+        ["", *names], [[label(k, False), *[cell(in_summary, n, k, False) for n in names]] for k in headline]
+    )
+    if not diffs.empty:
+        base = diffs["against"].iloc[0]
+        others = list(dict.fromkeys(diffs["scenario"]))
+        in_diffs = index(diffs)
+        lines += ["", f"Paired differences against {base} (the same children in every scenario)"]
+        lines += text_table(
+            ["", *[f"{o} - {base}" for o in others]],
+            [[label(k, True), *[cell(in_diffs, o, k, True) for o in others]] for k in headline],
+        )
+    rest = len(metrics.REGISTRY) - len(headline)
+    lines += ["", f"pp = percentage points. {rest} more KPIs and every KPI per care form: --all"]
+    return "\n".join(lines)
+
+
 def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
     lines = [
         f"Comparison: {meta['replications']} replications, seed {meta['seed']}, "
@@ -110,8 +189,17 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
         return {(r["scenario"], r["kpi"], r["care_form"]): r for r in frame.to_dict("records")}
 
     in_summary, in_diffs = indexed(summary), indexed(diffs)
+    unseen = _unseen(meta)
+    bases = set(diffs["against"]) if not diffs.empty else set()
 
     def cell(index: dict[tuple[Any, Any, Any], dict[Any, Any]], scenario: str, k: metrics.Kpi, form: str) -> str:
+        def blind(name: str) -> bool:
+            return k.name in unseen.get(name, {}).get("kpis", ())
+
+        # a difference is empty by design when neither side could see anything
+        against = () if index is in_summary else bases
+        if blind(scenario) and all(blind(a) for a in against):
+            return "not visible yet (a)"
         r = index.get((scenario, k.name, form))
         if r is None:
             return "-"
@@ -122,6 +210,7 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
     lines += text_table(
         ["kpi", *names], [[k.name, *[cell(in_summary, n, k, metrics.ALL) for n in names]] for k in metrics.REGISTRY]
     )
+    lines += _unseen_footnotes(unseen)
     if not diffs.empty:
         base = diffs["against"].iloc[0]
         others = list(dict.fromkeys(diffs["scenario"]))
@@ -139,28 +228,54 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
     return "\n".join(lines)
 
 
-def experiment_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str]) -> str:
-    """The comparison table, once per cell (variant and sweep point)."""
+def experiment_table(
+    summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any], cols: Sequence[str], full: bool = False
+) -> str:
+    """The comparison table, once per cell (variant and sweep point): the short headline table,
+    or with ``full`` every KPI, also per care form."""
+    table = comparison_table if full else headline_table
     if not cols:
-        return comparison_table(summary, diffs, meta)
+        return table(summary, diffs, meta)
     blocks = []
     for key, part, dpart in _cell_parts(summary, diffs, cols):
         named = zip(cols, key, strict=True)
         label = ", ".join(f"{c} {v}" if c == "variant" else f"{c}={v}" for c, v in named)
-        blocks.append(f"=== {label} ===\n" + comparison_table(part, dpart, meta))
+        cell = dict(zip(cols, key, strict=True))
+        blocks.append(f"=== {label} ===\n" + table(part, dpart, {**meta, "cell": cell}))
     return "\n\n".join(blocks)
 
 
 def precision_line(report: Mapping[str, Any]) -> str:
+    """One line: target, whether it was reached and, if not, why the run stopped and how far it
+    got (the value furthest from its target and the replications the target would take)."""
     worst = max(
         (v for entry in report["achieved"].values() for v in entry.values() if v is not None),
         default=math.nan,
     )
-    state = "reached" if report["reached"] else "NOT reached (maximum replications)"
-    return (
+    used = report["replications_used"]
+    stopped = report.get("stopped", "reached" if report["reached"] else "max_replications")
+    if stopped == "reached":
+        state = "reached"
+    elif stopped == "time_budget":
+        state = f"NOT reached (time budget {duration_text(report['time_budget_seconds'])} spent)"
+    else:
+        state = f"NOT reached (maximum of {report.get('max_replications', used)} replications)"
+    line = (
         f"precision: target {report['target']:.3g} of |mean| for {', '.join(report['kpis'])}: {state} with "
-        f"{report['replications_used']} replications (largest relative half-width {worst:.3g})"
+        f"{used} replications (largest relative half-width {worst:.3g})"
     )
+    far = report.get("worst")
+    if stopped != "reached" and far:
+        values = [v for entry in report["achieved"].values() for v in entry.values() if v is not None]
+        within = sum(v <= report["target"] for v in values)
+        needed = report.get("replications_needed")
+        line += (
+            f"; {within} of {len(values)} watched values within target; furthest: {far['kpi']} in "
+            f"{far['where']}, {far['relative_half_width']:.3g} against {report['target']:.3g}"
+        )
+        if needed:
+            line += f"; about {needed} replications would reach the target"
+    return line
 
 
 def explain_text(table: pd.DataFrame, dec: Any, meta: Mapping[str, Any]) -> str:

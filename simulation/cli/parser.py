@@ -84,22 +84,52 @@ def _common(sp: argparse.ArgumentParser) -> None:
     )
 
 
+def _all(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument(
+        "--all", action="store_true", help="print every KPI, also per care form (default: the headline KPIs)"
+    )
+
+
 def _store(sp: argparse.ArgumentParser) -> None:
+    _all(sp)
     sp.add_argument(
         "--precision",
         type=_fraction,
         metavar="TARGET",
         help="add replications until the 95%% CI half-width of the watched KPIs is within TARGET x |mean| (e.g. 0.05)",
     )
+    _time_budget(sp)
     sp.add_argument("--out", metavar="DIR", help="result directory (must not exist); default: the result store")
     sp.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
     sp.add_argument("--force", action="store_true", help="run again even if the store holds this result")
 
 
+def _time_budget(sp: argparse.ArgumentParser) -> None:
+    from simulation.cli.progress import parse_duration
+
+    sp.add_argument(
+        "--time-budget",
+        type=parse_duration,
+        metavar="DURATION",
+        help="with --precision: add no batch of replications once DURATION (600, 90s, 10m, 1h30m) is spent; "
+        "a batch is sized to fit the time left at the pace so far, the first always runs",
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("jeugdzorg-sim")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    from simulation.cli import commands, report_command
+    from simulation.cli import commands, data_command, report_command, sensitivity_command
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario and experiment files and print what they contain")
@@ -125,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("files", nargs="+", metavar="FILE")
     _common(c)
     c.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    _all(c)
     c.add_argument("--precision", type=_fraction, metavar="TARGET", help="see run")
+    _time_budget(c)
     c.set_defaults(func=commands.cmd_compare)
 
     e = sub.add_parser(
@@ -156,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--root", default="results", metavar="DIR")
     rl.set_defaults(func=commands.cmd_results_list)
     rs = rsub.add_parser("show", help="a result set's manifest summary and KPI table")
-    rs.add_argument("dir", metavar="DIR")
+    rs.add_argument("dir", metavar="DIR", help="a result set's folder, or its name as `results list` prints it")
+    rs.add_argument("--root", default="results", metavar="DIR", help="the store a bare name is looked up in")
+    _all(rs)
     rs.set_defaults(func=commands.cmd_results_show)
 
     ls = sub.add_parser("landscape", help="regenerate the provider landscape CSVs from a scenario's generator")
@@ -184,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     vr.add_argument("--root", default="results", metavar="DIR", help="result store root (default: results)")
     vr.add_argument("--force", action="store_true", help="run again even if the store holds this result")
     vr.set_defaults(func=report_command.cmd_validation_report)
+
+    sensitivity_command.add_parser(sub, _common)
+    data_command.add_parser(sub)
 
     u = sub.add_parser("units", help="write the contracting units of a scenario's regime as CSV")
     u.add_argument("file", metavar="FILE")

@@ -78,10 +78,16 @@ class BudgetCeilings(FrozenModel):
 
 
 class Shrink(FrozenModel):
-    """A provider that loses money on a care form for ``after_months`` months cuts its places by ``step``."""
+    """A provider that loses money on a care form for ``after_months`` months cuts its places by ``step``.
+
+    A month counts as losing when the form's costs exceed its revenue by more than
+    ``loss_share_min`` of that revenue (0: any loss), so that a thin loss the reserves carry does
+    not cut capacity.
+    """
 
     after_months: int = Field(ge=1, le=120)
     step: float = Field(gt=0.0, le=1.0)
+    loss_share_min: float = Field(default=0.0, ge=0.0, le=1.0)
     assumption: str = Field(min_length=1)
 
 

@@ -317,7 +317,8 @@ def shrink_losing_forms(state: State, month: int) -> None:
     for pf, p in enumerate(pfs.provider):
         if books.status[p] != ACTIVE:
             continue
-        pfs.losing_months[pf] = pfs.losing_months[pf] + 1 if pfs.revenue[pf] < books.form_cost[pf] else 0
+        losing = pfs.revenue[pf] * (1.0 + shrink.loss_share_min) < books.form_cost[pf]
+        pfs.losing_months[pf] = pfs.losing_months[pf] + 1 if losing else 0
         if pfs.losing_months[pf] >= shrink.after_months and pfs.places[pf] > 0:
             pfs.places[pf] = math.floor(pfs.places[pf] * (1.0 - shrink.step))
             pfs.losing_months[pf] = 0

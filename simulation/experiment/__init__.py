@@ -2,6 +2,7 @@
 
 * :mod:`~simulation.experiment.spec`: the validated experiment (spec, cells, fingerprint);
 * :mod:`~simulation.experiment.paths`: dotted parameter paths and ``--set`` values;
+* :mod:`~simulation.experiment.unread`: paths a run does not read (a ``--set`` of one is refused);
 * :mod:`~simulation.experiment.loading`: reading experiment and scenario files into an
   :class:`Experiment`.
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from simulation.experiment.loading import (
     experiment_from_raws,
+    experiment_from_spec,
     is_experiment_file,
     load_any,
     load_experiment,
@@ -36,6 +38,7 @@ __all__ = [
     "PrecisionSpec",
     "Variant",
     "experiment_from_raws",
+    "experiment_from_spec",
     "is_experiment_file",
     "load_any",
     "load_experiment",

@@ -16,6 +16,7 @@ replications, seed, horizon in years and warm-up, and optionally a precision tar
     years: 1
     warmup_days: 90
     precision: {target: 0.05, kpis: [wait_days_mean, share_over_norm], max_replications: 100}
+    # optional in the precision block: time_budget_seconds: 600 (no further batch once spent)
 
 A dotted path addresses any scenario parameter: mapping keys and list indices, e.g.
 ``regime.min_providers_per_contract`` or ``providers.generator.groups.0.count``. An unknown path
@@ -50,9 +51,10 @@ from simulation.config import (
 )
 from simulation.experiment.paths import check_path, column_values, resolve_file_value, set_path
 from simulation.experiment.spec import Cell, Experiment, ExperimentSpec
+from simulation.experiment.unread import unread_paths
 
-__all__ = ["experiment_from_raws", "is_experiment_file", "load_any", "load_experiment", "scenario_experiment",
-           "scenarios_experiment"]  # fmt: skip
+__all__ = ["experiment_from_raws", "experiment_from_spec", "is_experiment_file", "load_any", "load_experiment",
+           "scenario_experiment", "scenarios_experiment"]  # fmt: skip
 
 
 def _read_yaml(path: Path, policy: LoadPolicy | None = None) -> Any:
@@ -134,6 +136,8 @@ def _build(
             if why:
                 problems.append((f"--set {p}", f"{why} (in {Path(file).name})"))
                 break
+        else:
+            problems += unread_paths([p], [None], "--set ")
     if problems:
         raise ScenarioError(label, problems)
     names = [b[2]["name"] for b in bases]
@@ -162,6 +166,8 @@ def _build(
                 except ScenarioError as exc:
                     problems += [(f"{exc.source}: {f}", m) for f, m in exc.problems]
             cells.append(Cell(len(cells), variant.name, point, tuple(scenarios)))
+    if not problems:  # a swept path no scenario of the run reads would give the same numbers for every value
+        problems += unread_paths([p for p, _ in sweep], [s for c in cells for s in c.scenarios], "--set ")
     if problems:
         raise ScenarioError(label, problems)
     notes = tuple(
@@ -198,6 +204,20 @@ def load_experiment(
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(str(path), _pydantic_problems(exc)) from None
+    return experiment_from_spec(spec, path, sweep, policy=policy, start_date=start_date)
+
+
+def experiment_from_spec(
+    spec: ExperimentSpec,
+    path: Path,
+    sweep: Sequence[tuple[str, Sequence[Any]]] = (),
+    *,
+    policy: LoadPolicy | None = None,
+    start_date: Any = None,
+) -> Experiment:
+    """An experiment from a spec built in code (its scenarios named relative to ``path``'s
+    folder), as if ``path`` were an experiment file holding it: ``sensitivity``'s design points
+    are its variants."""
     raws, problems = [], []
     for i, rel in enumerate(spec.scenarios):
         try:

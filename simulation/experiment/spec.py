@@ -31,11 +31,22 @@ class Variant(_Frozen):
 
 
 class PrecisionSpec(_Frozen):
-    """Add replications until the 95% CI half-width of ``kpis`` is within ``target`` x |mean|."""
+    """Add replications until the 95% CI half-width of ``kpis`` is within ``target`` x |mean|,
+    at most ``max_replications`` and, with ``time_budget_seconds``, no further batch once the
+    budget is spent (a batch is sized to fit the time left at the pace so far)."""
 
     target: float = Field(default=0.05, gt=0, lt=1)
     kpis: list[str] = Field(default_factory=lambda: list(DEFAULT_PRECISION_KPIS), min_length=1)
     max_replications: int = Field(default=100, ge=2, le=10_000)
+    #: wall-clock seconds; None: no limit but max_replications (at most 30 days)
+    time_budget_seconds: float | None = Field(default=None, gt=0, le=30 * 86_400)
+
+    def fingerprint_content(self) -> dict[str, Any]:
+        """What the experiment fingerprint hashes: without a time budget exactly what it hashed
+        before the budget existed, so stored results keep their names."""
+        return self.model_dump(
+            mode="json", exclude={"time_budget_seconds"} if self.time_budget_seconds is None else None
+        )
 
     @field_validator("kpis")
     @classmethod
@@ -142,7 +153,7 @@ class Experiment:
             "seed": self.spec.seed,
             "years": self.spec.years,
             "warmup_days": self.spec.warmup_days,
-            "precision": precision.model_dump(mode="json") if precision else None,
+            "precision": precision.fingerprint_content() if precision else None,
             "engine": engine,
         }
         canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)

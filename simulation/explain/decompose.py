@@ -26,6 +26,7 @@ from simulation import metrics
 from simulation.config import Scenario, ScenarioError, validate_scenario
 from simulation.experiment import Experiment, ExperimentSpec, experiment_from_raws
 from simulation.experiment.paths import check_path, set_path
+from simulation.experiment.unread import unread_paths
 from simulation.explain.mechanisms import MECHANISMS, UNCOVERED_OK, Mechanism
 from simulation.explain.shapley import shapley
 from simulation.metrics.intervals import mean_interval
@@ -125,6 +126,9 @@ def arms_experiment(
         raise ScenarioError("explain", [("scenarios", why)])
     frag_s = validate_scenario(frag, fragmented.name)
     reg_s = validate_scenario(reg, regional.name)
+    unread = unread_paths(list(settings or {}), [frag_s, reg_s], "--set ")
+    if unread:
+        raise ScenarioError("explain", unread)
     if _market_tables(validate_scenario(full, "explain: every mechanism")) != _market_tables(reg_s):
         raise ScenarioError(
             "explain", [("mechanisms", "every mechanism switched on does not give the regional market")]

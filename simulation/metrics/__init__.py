@@ -19,8 +19,8 @@ import pandas as pd
 
 from simulation.metrics import definitions as _definitions  # noqa: F401  (registers the KPIs)
 from simulation.metrics.intervals import paired_differences, summarise
-from simulation.metrics.registry import REGISTRY, Kpi, by_name, format_value
-from simulation.metrics.signals import SIGNAL_COLUMNS, early_warnings
+from simulation.metrics.registry import REGISTRY, Kpi, by_name, format_readable, format_value, readable_unit
+from simulation.metrics.signals import SIGNAL_COLUMNS, SIGNAL_KPIS, early_warnings, first_visible_day, signals_unseen
 from simulation.metrics.stocks import STOCK_COLUMNS, count_dates, count_stocks
 from simulation.metrics.window import Episodes, Window
 
@@ -30,6 +30,7 @@ __all__ = [
     "PER_FORM_KPIS",
     "REGISTRY",
     "SIGNAL_COLUMNS",
+    "SIGNAL_KPIS",
     "STOCK_COLUMNS",
     "Episodes",
     "Kpi",
@@ -38,10 +39,14 @@ __all__ = [
     "count_dates",
     "count_stocks",
     "early_warnings",
+    "first_visible_day",
+    "format_readable",
     "format_value",
     "kpis",
     "kpis_of",
     "paired_differences",
+    "readable_unit",
+    "signals_unseen",
     "summarise",
     "window",
 ]

@@ -25,7 +25,9 @@ from simulation.metrics.window import Window
 # curve rests on the few who stay; where nobody stays, it holds flat to tau (no one placed).
 
 
-@kpi(unit="days", fmt="days", per_form=True, label_nl="Gemiddelde wachttijd (dagen)", domain="nonnegative")
+@kpi(
+    unit="days", fmt="days", per_form=True, label_nl="Gemiddelde wachttijd (dagen)", domain="nonnegative", headline=True
+)
 def wait_days_mean(w: Window) -> float:
     """Restricted mean wait from referral to first intake of the children referred in the window,
     placed or not: the area under the Kaplan-Meier curve of the share still waiting, up to tau =
@@ -35,7 +37,7 @@ def wait_days_mean(w: Window) -> float:
     return w.wait_curve.restricted_mean(w.tau)
 
 
-@kpi(unit="days", fmt="days", per_form=True, label_nl="Mediane wachttijd (dagen)", domain="nonnegative")
+@kpi(unit="days", fmt="days", per_form=True, label_nl="Mediane wachttijd (dagen)", domain="nonnegative", headline=True)
 def wait_days_median(w: Window) -> float:
     """Kaplan-Meier median of the same waits as wait_days_mean: the first day by which the
     curve shows half of the children placed. Undefined (NaN) if it never falls to one half, i.e.
@@ -43,7 +45,14 @@ def wait_days_median(w: Window) -> float:
     return w.wait_curve.quantile(0.5)
 
 
-@kpi(unit="days", fmt="days", per_form=True, label_nl="Wachttijd 90e percentiel (dagen)", domain="nonnegative")
+@kpi(
+    unit="days",
+    fmt="days",
+    per_form=True,
+    label_nl="Wachttijd 90e percentiel (dagen)",
+    domain="nonnegative",
+    headline=True,
+)
 def wait_days_p90(w: Window) -> float:
     """Kaplan-Meier 90th percentile of the same waits as wait_days_mean: the first day by which
     the curve shows 90% of the children placed. Undefined (NaN) if it never falls to 10%: more
@@ -59,7 +68,7 @@ def wait_days_mean_placed(w: Window) -> float:
     return float(w.waits.mean()) if w.waits.size else math.nan
 
 
-@kpi(unit="share", fmt="share", per_form=True, label_nl="Aandeel boven de wachttijdnorm", domain="share")
+@kpi(unit="share", fmt="share", per_form=True, label_nl="Aandeel boven de wachttijdnorm", domain="share", headline=True)
 def share_over_norm(w: Window) -> float:
     """Of the children referred in the window at least the norm before the horizon (so each could
     have waited past it by then), the share whose wait passed the norm, placed or not: placed
@@ -78,20 +87,36 @@ def waiting_days_of_those_waiting_mean(w: Window) -> float:
     return float(elapsed.mean()) if elapsed.size else math.nan
 
 
-@kpi(unit="children", fmt="count", per_form=True, label_nl="Wachtenden aan het eind", domain="nonnegative")
+@kpi(
+    unit="children", fmt="count", per_form=True, label_nl="Wachtenden aan het eind", domain="nonnegative", headline=True
+)
 def waiting_at_end(w: Window) -> float:
     """Children on a waiting list at the horizon (all origins)."""
     return float(w.episodes.waiting.sum())
 
 
-@kpi(unit="children", fmt="count", per_form=True, label_nl="Jeugdigen gestart met zorg", domain="nonnegative")
+@kpi(
+    unit="children",
+    fmt="count",
+    per_form=True,
+    label_nl="Jeugdigen gestart met zorg",
+    domain="nonnegative",
+    headline=True,
+)
 def children_served(w: Window) -> float:
     """First intakes in the window (re-placements and the initial stock excluded)."""
     ep = w.episodes
     return float((~ep.initial & (ep.t_intake >= w.warmup)).sum())
 
 
-@kpi(unit="children", fmt="count", per_form=True, label_nl="Escalaties naar zwaardere zorg", domain="nonnegative")
+@kpi(
+    unit="children",
+    fmt="count",
+    per_form=True,
+    label_nl="Escalaties naar zwaardere zorg",
+    domain="nonnegative",
+    headline=True,
+)
 def escalations(w: Window) -> float:
     """Children who escalated to a heavier form in the window."""
     ep = w.episodes
@@ -114,19 +139,19 @@ def utilisation_mean(w: Window) -> float:
 # -- providers and money: all care forms --------------------------------------------------------
 
 
-@kpi(unit="providers", fmt="count", label_nl="Aanbieders gestopt", domain="nonnegative")
+@kpi(unit="providers", fmt="count", label_nl="Aanbieders gestopt", domain="nonnegative", headline=True)
 def provider_exits(w: Window) -> float:
     """Providers that left in the window."""
     return float(len(w.exits))
 
 
-@kpi(unit="EUR", fmt="eur", label_nl="Administratieve lasten (EUR)", domain="nonnegative")
+@kpi(unit="EUR", fmt="eur", label_nl="Administratieve lasten (EUR)", domain="nonnegative", headline=True)
 def admin_cost_eur(w: Window) -> float:
     """Administration of providers (the staff time it takes) and of contracting units."""
     return admin_cost_providers_eur(w) + admin_cost_municipalities_eur(w)
 
 
-@kpi(unit="EUR", fmt="eur", label_nl="Totale kosten gemeenten (EUR)", domain="nonnegative")
+@kpi(unit="EUR", fmt="eur", label_nl="Totale kosten gemeenten (EUR)", domain="nonnegative", headline=True)
 def total_cost_eur(w: Window) -> float:
     """What gemeenten paid for care, their own administration and any liquidity support."""
     mun = w.municipal
@@ -192,7 +217,13 @@ def municipal_cost_per_youth_eur(w: Window) -> float:
     return total_cost_eur(w) / w.youth / years if w.youth > 0 else math.nan
 
 
-@kpi(unit="EUR per child", fmt="eur_small", label_nl="Kosten per gestarte jeugdige (EUR)", domain="nonnegative")
+@kpi(
+    unit="EUR per child",
+    fmt="eur_small",
+    label_nl="Kosten per gestarte jeugdige (EUR)",
+    domain="nonnegative",
+    headline=True,
+)
 def cost_per_child_served_eur(w: Window) -> float:
     """total_cost_eur in the window (what gemeenten paid for care, their own administration and
     liquidity support) / children_served (first intakes in the window). The cost includes the care

@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from simulation.metrics.window import Window
 
-__all__ = ["DOMAINS", "REGISTRY", "Domain", "Format", "Kpi", "by_name", "format_value", "kpi"]
+__all__ = [
+    "DOMAINS",
+    "REGISTRY",
+    "Domain",
+    "Format",
+    "Kpi",
+    "by_name",
+    "format_readable",
+    "format_value",
+    "kpi",
+    "readable_unit",
+]
 
 #: How a value prints: ``days`` and ``count`` with one decimal, ``share`` with three,
 #: ``eur`` in millions, ``eur_small`` in whole euros.
@@ -49,6 +60,8 @@ class Kpi:
     compute: Callable[[Window], float]
     #: the values it can take (:data:`DOMAINS`)
     domain: Domain = "nonnegative"
+    #: one of the few KPIs the command line's short table shows (the rest with ``--all``)
+    headline: bool = False
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -60,7 +73,7 @@ REGISTRY: list[Kpi] = []
 
 
 def kpi(
-    *, unit: str, fmt: Format, label_nl: str, domain: Domain, per_form: bool = False
+    *, unit: str, fmt: Format, label_nl: str, domain: Domain, per_form: bool = False, headline: bool = False
 ) -> Callable[[Callable[[Window], float]], Callable[[Window], float]]:
     """Register the decorated function as the KPI of the same name; its docstring defines it."""
 
@@ -68,7 +81,7 @@ def kpi(
         if any(k.name == fn.__name__ for k in REGISTRY):
             raise ValueError(f"KPI {fn.__name__!r} is declared twice")
         doc = " ".join((fn.__doc__ or "").split())
-        REGISTRY.append(Kpi(fn.__name__, unit, fmt, per_form, label_nl, doc, fn, domain))
+        REGISTRY.append(Kpi(fn.__name__, unit, fmt, per_form, label_nl, doc, fn, domain, headline))
         return fn
 
     return register
@@ -92,3 +105,30 @@ def format_value(value: float | None, fmt: Format) -> str:
     if fmt == "share":
         return f"{value:.3f}"
     return f"{value:,.1f}"
+
+
+def format_readable(value: float | None, fmt: Format, signed: bool = False) -> str:
+    """A value for people, in the unit :func:`readable_unit` names: thousands separators, shares
+    as percentages (a difference of shares in percentage points), large sums in EUR mn; ``signed``
+    puts + before a positive difference. ``-`` when undefined."""
+    if value is None or value != value:  # NaN
+        return "-"
+    sign = "+" if signed and value > 0 else ""
+    if fmt == "share":
+        return f"{sign}{100 * value:,.1f}"
+    if fmt == "eur":
+        return f"{sign}{value / 1e6:,.1f}"
+    if fmt == "count" and abs(value) < 100:
+        return f"{sign}{value:,.1f}"
+    if fmt in ("count", "eur_small"):
+        return f"{sign}{value:,.0f}"
+    return f"{sign}{value:,.1f}"
+
+
+def readable_unit(k: Kpi, signed: bool = False) -> str:
+    """The unit :func:`format_readable` prints ``k`` in."""
+    if k.fmt == "share":
+        return "pp" if signed else "%"
+    if k.fmt == "eur":
+        return "EUR mn"
+    return k.unit

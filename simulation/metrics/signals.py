@@ -9,9 +9,12 @@ import pandas as pd
 
 from simulation.config import EarlyWarning
 
-__all__ = ["SIGNAL_COLUMNS", "early_warnings"]
+__all__ = ["SIGNAL_COLUMNS", "SIGNAL_KPIS", "early_warnings", "first_visible_day", "signals_unseen"]
 
 SIGNAL_COLUMNS = ["provider_id", "period", "t_seen", "indicator", "value", "threshold"]
+#: the KPIs that count or time what the regulator saw: empty when it can see nothing in the run
+SIGNAL_KPIS = ("early_warnings", "signal_lead_time_days")
+_MONTHS = {"annual": 12, "quarterly": 3, "monthly": 1}
 
 
 def early_warnings(ledger: pd.DataFrame, ew: EarlyWarning, start: dt.date, horizon: float) -> pd.DataFrame:
@@ -81,3 +84,37 @@ def early_warnings(ledger: pd.DataFrame, ew: EarlyWarning, start: dt.date, horiz
         )
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["t_seen", "provider_id", "indicator"], kind="stable").reset_index(drop=True)
+
+
+def first_visible_day(ew: EarlyWarning, start: dt.date) -> float:
+    """The day of a run (from ``start``) on which the regulator sees its first accounts.
+
+    The same rule as :func:`early_warnings`: only a complete reporting period counts (all its
+    months in the run and at least 28 days a month), and it becomes visible ``lag_months`` after
+    it ends. A period the run starts part-way through counts only if the run starts in its first
+    month and still covers 28 days a month of it.
+    """
+    size = _MONTHS[ew.reporting]
+    first_month = (start.month - 1) // size * size + 1  # the first month of the period holding start
+    period = pd.Timestamp(dt.date(start.year, first_month, 1))
+    covered = (period + pd.DateOffset(months=size) - pd.Timestamp(start)).days
+    if first_month != start.month or covered < size * 28:
+        period += pd.DateOffset(months=size)
+    seen = period + pd.DateOffset(months=size + ew.lag_months)
+    return float((seen - pd.Timestamp(start)).days)
+
+
+def signals_unseen(ew: EarlyWarning, start: dt.date, horizon: float) -> dict[str, object] | None:
+    """Why :data:`SIGNAL_KPIS` are empty by design in a run of ``horizon`` days, or None if the
+    regulator can see accounts within it: the reporting, its lag, and the first day it could."""
+    day = first_visible_day(ew, start)
+    if day <= horizon:
+        return None
+    return {
+        "kpis": list(SIGNAL_KPIS),
+        "reporting": ew.reporting,
+        "lag_months": ew.lag_months,
+        "visible_day": day,
+        "visible_date": (start + dt.timedelta(days=day)).isoformat(),
+        "horizon_days": horizon,
+    }

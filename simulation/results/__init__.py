@@ -25,6 +25,7 @@ from simulation.results.store import (
     find_reusable,
     free_dir,
     list_results,
+    locate_result_set,
     store_dir,
     store_lock,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "free_dir",
     "git_commit",
     "list_results",
+    "locate_result_set",
     "open_results",
     "read_manifest",
     "store_dir",

@@ -3,7 +3,7 @@
 A second run with the same fingerprint, seed and code reuses a whole earlier set
 (:func:`find_reusable`); :func:`store_lock` makes a second identical run wait for the first;
 :func:`list_results` lists what is there,
-complete, damaged or unfinished.
+complete, damaged or unfinished, and :func:`locate_result_set` finds a set by the name the listing prints.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "find_reusable",
     "free_dir",
     "list_results",
+    "locate_result_set",
     "store_dir",
     "store_lock",
 ]
@@ -151,3 +152,20 @@ def list_results(root: str | Path) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["dir", "name", "seed", "replications", "created", "complete"])
+
+
+def locate_result_set(name: str | Path, root: str | Path = "results") -> Path:
+    """The result set ``name`` stands for: a path to one, or a folder name as :func:`list_results`
+    prints it (the ``dir`` column, relative to ``root``). A path that holds a manifest wins;
+    otherwise the folder under ``root``. Raises ``FileNotFoundError`` naming both places."""
+    path = Path(name)
+    if (path / MANIFEST).is_file():
+        return path
+    in_store = Path(root) / path
+    if not path.is_absolute() and (in_store / MANIFEST).is_file():
+        return in_store
+    tried = str(path) if path.is_absolute() or in_store == path else f"{path} nor {in_store}"
+    raise FileNotFoundError(
+        f"no result set {str(name)!r}: neither {tried} holds a {MANIFEST} "
+        f"(`results list --root {root}` shows the sets in the store)"
+    )

@@ -4,6 +4,7 @@ batches until a precision target is met, then summaries and paired differences p
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,30 @@ def _next_replications(n: int, worst: float, maximum: int) -> int:
     """The half-width shrinks like 1/sqrt(n): aim at n x worst^2 (10% margin), at most doubling."""
     want = n * 2 if math.isinf(worst) else math.ceil(n * worst * worst * 1.1)
     return min(maximum, max(n + 1, min(2 * n, want)))
+
+
+def _within_budget(n: int, nxt: int, elapsed: float, budget: float | None) -> int:
+    """The next replication count that fits the time budget at the pace so far (``n`` if none
+    does): a batch takes about (nxt - n) x elapsed / n, as every replication so far did."""
+    if budget is None:
+        return nxt
+    left = budget - elapsed
+    per_replication = elapsed / n
+    if per_replication <= 0:
+        return nxt
+    fits = math.floor(left / per_replication)
+    return n + max(0, min(nxt - n, fits))
+
+
+def _needed(n: int, worst: float) -> int | None:
+    """Replications the target would take at the current spread (1/sqrt(n) shrinkage)."""
+    return None if math.isinf(worst) or math.isnan(worst) else max(n, math.ceil(n * worst * worst))
+
+
+def _worst_of(achieved: dict[str, dict[str, float | None]]) -> tuple[str, str, float] | None:
+    """(where, kpi, relative half-width) of the watched value furthest from its target."""
+    found = [(where, kpi, rel) for where, e in achieved.items() for kpi, rel in e.items() if rel is not None]
+    return max(found, key=lambda f: f[2]) if found else None
 
 
 def run_experiment(
@@ -162,25 +187,39 @@ def run_experiment(
         n = min(max(n, 2), precision.max_replications)
     report: dict[str, Any] | None = None
     batches = [n]
+    started = time.monotonic()
     try:
         batch(0, n)
         if precision is not None:
+            budget = precision.time_budget_seconds
             while True:
                 reached, achieved, worst = precision_check(collect(), cols, precision)
                 if reached or n >= precision.max_replications:
+                    stopped = "reached" if reached else "max_replications"
                     break
                 nxt = _next_replications(n, worst, precision.max_replications)
+                nxt = _within_budget(n, nxt, time.monotonic() - started, budget)
+                if nxt == n:
+                    stopped = "time_budget"
+                    break
                 batch(n, nxt)
                 n = nxt
                 batches.append(n)
+            far = _worst_of(achieved)
             report = {
                 "target": precision.target,
                 "kpis": list(precision.kpis),
                 "max_replications": precision.max_replications,
+                "time_budget_seconds": budget,
                 "replications_used": n,
                 "batches": batches,
                 "achieved": achieved,
                 "reached": reached,
+                "stopped": stopped,
+                "seconds": round(time.monotonic() - started, 3),
+                # how far it got: the value furthest from its target, and what the target would take
+                "worst": {"where": far[0], "kpi": far[1], "relative_half_width": far[2]} if far else None,
+                "replications_needed": _needed(n, worst),
             }
     finally:
         if own:
