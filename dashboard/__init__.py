@@ -1,5 +1,9 @@
-"""The Dutch-language Streamlit dashboard for regio bestuurders (roadmap).
+"""The Dutch-language Streamlit dashboard for regio bestuurders (``jeugdzorg-sim dashboard``).
 
-It will read result sets through ``simulation.results.open_results`` only. Its Dutch labels live
-in :mod:`dashboard.labels_nl`, which the command line already uses for ``--lang nl``.
+It reads result sets through :mod:`simulation.service` / :mod:`simulation.results` only and runs
+no model itself. Plain parts (tested on their own): :mod:`~dashboard.format_nl` (Dutch numbers),
+:mod:`~dashboard.labels_nl` (Dutch words and hover texts), :mod:`~dashboard.geo` (map outlines),
+:mod:`~dashboard.charts` (Altair charts), :mod:`~dashboard.aggregates` (table cuts),
+:mod:`~dashboard.store` (which result sets). Streamlit parts: :mod:`~dashboard.ui` (shared,
+cached reads), ``app.py`` (navigation) and ``views/`` (one script per page).
 """

@@ -127,7 +127,14 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from calibration.cli import add_calibrate, add_validate_history
-    from simulation.cli import animate_command, commands, data_command, report_command, sensitivity_command
+    from simulation.cli import (
+        animate_command,
+        commands,
+        dashboard_command,
+        data_command,
+        report_command,
+        sensitivity_command,
+    )
 
     p = argparse.ArgumentParser(prog="jeugdzorg-sim", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -230,4 +237,5 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--out", metavar="CSV")
     u.set_defaults(func=commands.cmd_units)
     animate_command.add_parser(sub)
+    dashboard_command.add_parser(sub, _int_in(1024, 65535))
     return p
