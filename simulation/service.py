@@ -15,7 +15,6 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,8 @@ import pandas as pd
 from simulation import metrics
 from simulation.config import LoadPolicy, fingerprint
 from simulation.experiment import Experiment, PrecisionSpec, load_any, scenarios_experiment
+from simulation.outcomes import META_KEYS, Simulation, StoredRun
 from simulation.results import (
-    ResultSet,
     ResultWriter,
     check_destination,
     code_fingerprint,
@@ -59,8 +58,6 @@ Source = str | Path | Sequence[str | Path] | Experiment
 #: tables computed from a finished run, written into its result set (name -> table)
 Derived = Callable[[ExperimentRun], Mapping[str, pd.DataFrame]]
 
-META_KEYS = ("replications", "seed", "years", "warmup_days", "engine", "empty_by_design")
-
 
 def load(
     source: Source,
@@ -79,73 +76,6 @@ def load(
     if len(files) == 1:
         return load_any(files[0], overrides, sweep, policy=policy)
     return scenarios_experiment(files, overrides, sweep, policy=policy)
-
-
-@dataclass
-class Simulation:
-    """What :func:`simulate` returns."""
-
-    experiment: Experiment
-    run: ExperimentRun
-    #: the result tables (episodes, ledger, ...) with cell and scenario columns; None unless asked
-    tables: dict[str, pd.DataFrame] | None
-    meta: dict[str, Any]
-
-    @property
-    def kpis(self) -> pd.DataFrame:
-        return self.run.kpis
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return self.run.summary
-
-    @property
-    def differences(self) -> pd.DataFrame:
-        return self.run.differences
-
-    @property
-    def stocks(self) -> pd.DataFrame | None:
-        """Children in care and waiting per gemeente and care form on 30 June and 31 December
-        (the CBS count dates), every replication; there with or without ``tables``."""
-        return self.run.stocks
-
-    @property
-    def flows(self) -> pd.DataFrame | None:
-        """Care started and ended per gemeente and care form in each CBS half-year, every
-        replication; there with or without ``tables``."""
-        return self.run.flows
-
-
-@dataclass
-class StoredRun:
-    """What :func:`run_to_store` returns: where the result set is and whether it was reused."""
-
-    path: Path
-    reused: bool
-    result: ResultSet
-    #: the run itself (None when reused)
-    run: ExperimentRun | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def open(cls, path: str | Path) -> StoredRun:
-        """A result set already in the store, as a reused run."""
-        rs = open_results(path)
-        return cls(Path(path), True, rs, None, {k: rs.manifest.get(k) for k in META_KEYS})
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return self.run.summary if self.run is not None else self.result.table("summary")
-
-    @property
-    def differences(self) -> pd.DataFrame:
-        if self.run is not None:
-            return self.run.differences
-        return self.result.table("differences") if "differences" in self.result.tables else pd.DataFrame()
-
-    @property
-    def cell_columns(self) -> list[str]:
-        return list(self.result.manifest.get("cell_columns", []))
 
 
 class _Bar:
