@@ -95,7 +95,9 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
         Comparison(stocks, "Youth in gesloten jeugdhulp in a year", "count",
                    lambda: obs.from_table(NATIONAL_CBS, indicator="jongeren_met_verblijf_gesloten"),
                    model(m.persons_in_year, only("gesloten_jeugdhulp")),
-                   "CBS 2019, youth 0-22"),
+                   "CBS 2019, youth 0-22. The model's JZ+ is sized to the 2025 stock (408 placed, 526 places); "
+                   "closed capacity has been cut since 2019 (afbouw: 564 places mid-2024, 526 in 2025; Zuid-West "
+                   "planned 235 -> 100 places 2020-2024, data/capaciteit), so the model must count fewer"),
         Comparison(stocks, "Youth in other jeugdhulp met verblijf in a year", "count",
                    lambda: obs.from_table(NATIONAL_CBS, indicator="jongeren_met_verblijf_overig"),
                    model(m.persons_in_year, other_residential or None),
