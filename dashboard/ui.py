@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import format_nl, report, store
+from dashboard import animation, format_nl, report, store
 from dashboard import labels_nl as nl
 from simulation.metrics import by_name
 
@@ -31,6 +31,7 @@ __all__ = [
     "sidebar",
     "table",
     "table_downloads",
+    "waiting_gif",
 ]
 
 
@@ -50,6 +51,23 @@ def table(path: str, name: str) -> pd.DataFrame:
     """Table ``name`` of the result set at ``path`` (empty when the set does not hold it)."""
     result = store.open_set(path).result
     return result.table(name) if name in result.tables else pd.DataFrame()
+
+
+@st.cache_data(show_spinner="Animatie tekenen…", max_entries=16)
+def waiting_gif(path: str, cell: store.Cell, scenario: str, region: str, title: str) -> bytes | None:
+    """The waiting-list GIF of ``region`` under ``scenario`` from the set's stored episodes (drawn
+    once per set, cell, regime and region; None when the set holds no such children)."""
+    episodes = table(path, "episodes")
+    if episodes.empty:
+        return None
+    episodes = store.cell_of(episodes, cell)
+    meta = manifest(path)
+    waiting = store.cell_of(table(path, "waiting"), cell)
+    first = waiting.loc[waiting["t_start"] == 0, "month"] if not waiting.empty else pd.Series(dtype=object)
+    # the run's first day: the month the first simulated day falls in (runs start on the 1st)
+    start = pd.Timestamp(first.min()).date() if len(first) else pd.Timestamp("2026-01-01").date()
+    horizon = float(meta.get("years") or 1.0) * 365.0
+    return animation.waiting_gif(episodes, region, title, scenario, horizon, start)
 
 
 @dataclass(frozen=True)

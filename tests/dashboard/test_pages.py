@@ -230,3 +230,47 @@ def test_scenario_verkennen_runs_a_what_if_in_another_process(tiny_store: Path, 
             os.environ.pop(ROOT_ENV, None)
         else:
             os.environ[ROOT_ENV] = old
+
+
+def test_mijn_regio_draws_the_waiting_list_animation_from_the_stored_run(store_env: Path) -> None:
+    from unittest import mock
+
+    from PIL import Image
+
+    from dashboard import animation
+    from simulation import service
+
+    drawn: list[tuple[str, int, int]] = []
+    real = animation.render_gif
+
+    def draw(series, out, **kw):  # the real drawing, and what it drew
+        frames = real(series, out, **kw)
+        with Image.open(out) as gif:
+            drawn.append((series.region, frames, gif.n_frames))
+        return frames
+
+    at = _app("mijn_regio")
+    assert not at.get("image")  # only on request
+    with (
+        mock.patch.object(service, "simulate", side_effect=AssertionError("no new simulation")),
+        mock.patch.object(animation, "render_gif", side_effect=draw),
+    ):
+        _button(at, "Maak de animatie").click().run()
+        _ok(at)
+        (gif,) = at.get("image")
+        assert gif.value[0].endswith(".gif")
+        assert "GIF" in [b.proto.label for b in at.get("download_button")]
+        # a week a frame over the half year the tiny run simulates
+        assert drawn == [("JZ08", 27, 27)]
+        # another region: no picture until asked, then its own
+        at.selectbox(key="region_select").select("JZ16").run()
+        _ok(at)
+        assert not at.get("image")
+        _button(at, "Maak de animatie").click().run()
+        (other,) = at.get("image")
+        assert other.value != gif.value and drawn[-1][0] == "JZ16"
+        # back to Flevoland: from the cache, not drawn again
+        at.selectbox(key="region_select").select("JZ08").run()
+        _button(at, "Maak de animatie").click().run()
+        _ok(at)
+        assert len(at.get("image")) == 1 and len(drawn) == 2

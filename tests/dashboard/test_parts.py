@@ -307,3 +307,11 @@ def test_streamlit_run_from_the_project_sends_no_usage_statistics() -> None:
 
     config = tomllib.loads((geo.DATA_DIR.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_animation_frames_a_week_apart_and_bounded() -> None:
+    from dashboard.animation import MAX_FRAMES, frame_days
+
+    assert frame_days(182.5).tolist() == [7.0 * k for k in range(27)]
+    long = frame_days(20 * 365.0)
+    assert len(long) <= MAX_FRAMES and long[-1] <= 20 * 365.0 and long[-1] > 20 * 365.0 - (long[1] - long[0])
