@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import animation, format_nl, report, store
 from dashboard import labels_nl as nl
-from simulation.metrics import by_name
+from simulation.metrics import by_name, region_waits, summarise_region_waits
 
 __all__ = [
     "Current",
@@ -26,6 +26,7 @@ __all__ = [
     "kpi_text",
     "manifest",
     "no_results",
+    "region_waits_table",
     "scenario_choice",
     "sets",
     "sidebar",
@@ -68,6 +69,21 @@ def waiting_gif(path: str, cell: store.Cell, scenario: str, region: str, title: 
     start = pd.Timestamp(first.min()).date() if len(first) else pd.Timestamp("2026-01-01").date()
     horizon = float(meta.get("years") or 1.0) * 365.0
     return animation.waiting_gif(episodes, region, title, scenario, horizon, start)
+
+
+@st.cache_data(show_spinner="Wachttijden per regio berekenen…", max_entries=32)
+def region_waits_table(path: str, cell: store.Cell, region: str) -> pd.DataFrame:
+    """Share over the norm and mean wait per regime and care form for the children of ``region``
+    (simulation.metrics.regions, over the set's stored episodes; empty without episodes)."""
+    episodes = table(path, "episodes")
+    if episodes.empty:
+        return pd.DataFrame()
+    episodes = store.cell_of(episodes, cell)
+    episodes = episodes[episodes["region"].astype(str) == region]
+    meta = manifest(path)
+    horizon = float(meta.get("years") or 1.0) * 365.0
+    per_rep = region_waits(episodes, store.wait_norms(meta), float(meta.get("warmup_days") or 0.0), horizon)
+    return summarise_region_waits(per_rep)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,16 @@ if cur is not None:
             f"{format_nl.number(float(last['mean'].sum()), 0)} kinderen op de wachtlijsten van deze regio."
         )
 
+    st.subheader("Wachttijd tegen de norm", help=nl.help_text("region_waits"))
+    waits = ui.region_waits_table(cur.path, cur.cell, region)
+    waits = waits[waits["scenario"] == scenario] if not waits.empty else waits
+    if waits.empty:
+        st.caption("Geen kinderen uit deze regio verwezen in deze resultaatset (of de run bewaarde geen episodes).")
+    else:
+        shown = regional.waits_against_norm(waits)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        ui.table_downloads(waits, f"wachttijd-norm-{region}-{scenario}", "dl_norm")
+
     st.subheader("Wachtlijst als animatie", help=nl.help_text("animatie"))
     if "episodes" not in cur.manifest.get("tables", []):
         st.caption("Deze resultaatset bewaarde geen tabel met kinderen (episodes): er is geen animatie te maken.")

@@ -84,11 +84,18 @@ def test_mijn_regio(store_env: Path) -> None:
     assert at.header[0].value == "Flevoland – Gefragmenteerd"
     chart = _charts(at)
     assert "Pleegzorg" in chart[0]
-    providers = at.dataframe[0].value
+    providers = next(d.value for d in at.dataframe if "Bezettingsgraad" in d.value.columns)
     assert len(providers) > 0 and providers["Bezettingsgraad"].str.endswith("%").all()
+    norm = next(d.value for d in at.dataframe if "Norm" in d.value.columns).set_index("Zorgvorm")
+    assert norm.loc["Crisisopvang", "Norm"] == "1 dag" and norm.loc["Pleegzorg", "Norm"] == "98 dagen"
+    assert norm["Aandeel boven de norm"].str.endswith("%").all()
+    assert norm["Gemiddelde wachttijd"].str.endswith(" dagen").all()
+    assert norm["Wachttijd (95%)"].str.startswith("95%: ").all()
     at.selectbox(key="region_select").select("JZ16").run()
     _ok(at)
     assert at.header[0].value.startswith("Gooi en Vechtstreek")
+    other = next(d.value for d in at.dataframe if "Norm" in d.value.columns).set_index("Zorgvorm")
+    assert not other.equals(norm)
     assert _charts(at) != chart
     at.radio(key="regio_regime").set_value("regionaal").run()
     _ok(at)
