@@ -36,7 +36,7 @@ def test_serve_runs_each_line_as_a_one_off_run_would(tmp_path: Path) -> None:
     scenario = whatif.write_scenario(SMALL, tmp_path / "s")
     run_one(scenario, tmp_path / "cold", tmp_path / "cold.json")
     jobs = [
-        json.dumps({"scenario": str(scenario), "root": str(tmp_path / f"warm{i}"), "status": str(tmp_path / f"{i}.json")})
+        json.dumps({"scenario": str(scenario), "root": str(tmp_path / f"w{i}"), "status": str(tmp_path / f"{i}.json")})
         for i in range(2)
     ]
     assert serve([jobs[0], "", jobs[1]], workers=2) == 0
@@ -57,7 +57,7 @@ def test_the_warm_worker_keeps_its_process_and_is_started_again_when_gone(tmp_pa
         pd.testing.assert_frame_equal(_kpis(tmp_path / "a.json"), _kpis(tmp_path / "b.json"))
         os.kill(first, signal.SIGKILL)
         deadline = time.monotonic() + 10
-        while worker._proc is not None and worker._proc.poll() is None:  # noqa: SLF001
+        while worker._proc is not None and worker._proc.poll() is None:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         third = worker.submit(scenario, tmp_path / "c", tmp_path / "c.json")
@@ -66,4 +66,4 @@ def test_the_warm_worker_keeps_its_process_and_is_started_again_when_gone(tmp_pa
         assert whatif.read_status(tmp_path / "c.json")["state"] == "done"
     finally:
         worker.close(timeout=60)
-    assert worker._proc is None  # noqa: SLF001
+    assert worker._proc is None
