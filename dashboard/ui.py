@@ -26,6 +26,7 @@ __all__ = [
     "kpi_text",
     "manifest",
     "no_results",
+    "region_episodes",
     "region_waits_table",
     "scenario_choice",
     "sets",
@@ -54,11 +55,21 @@ def table(path: str, name: str) -> pd.DataFrame:
     return result.table(name) if name in result.tables else pd.DataFrame()
 
 
+@st.cache_data(show_spinner="Kinderen van de regio lezen…", max_entries=4)
+def region_episodes(path: str, region: str) -> pd.DataFrame:
+    """The episodes table's rows of ``region``'s children only (a national set holds millions of
+    rows: the reader reads just these; empty when the set has no episodes table)."""
+    result = store.open_set(path).result
+    if "episodes" not in result.tables:
+        return pd.DataFrame()
+    return result.table("episodes", filters=[("region", "==", region)])
+
+
 @st.cache_data(show_spinner="Animatie tekenen…", max_entries=16)
 def waiting_gif(path: str, cell: store.Cell, scenario: str, region: str, title: str) -> bytes | None:
     """The waiting-list GIF of ``region`` under ``scenario`` from the set's stored episodes (drawn
     once per set, cell, regime and region; None when the set holds no such children)."""
-    episodes = table(path, "episodes")
+    episodes = region_episodes(path, region)
     if episodes.empty:
         return None
     episodes = store.cell_of(episodes, cell)
@@ -75,11 +86,10 @@ def waiting_gif(path: str, cell: store.Cell, scenario: str, region: str, title: 
 def region_waits_table(path: str, cell: store.Cell, region: str) -> pd.DataFrame:
     """Share over the norm and mean wait per regime and care form for the children of ``region``
     (simulation.metrics.regions, over the set's stored episodes; empty without episodes)."""
-    episodes = table(path, "episodes")
+    episodes = region_episodes(path, region)
     if episodes.empty:
         return pd.DataFrame()
     episodes = store.cell_of(episodes, cell)
-    episodes = episodes[episodes["region"].astype(str) == region]
     meta = manifest(path)
     horizon = float(meta.get("years") or 1.0) * 365.0
     per_rep = region_waits(episodes, store.wait_norms(meta), float(meta.get("warmup_days") or 0.0), horizon)

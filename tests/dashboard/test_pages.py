@@ -281,3 +281,13 @@ def test_mijn_regio_draws_the_waiting_list_animation_from_the_stored_run(store_e
         _button(at, "Maak de animatie").click().run()
         _ok(at)
         assert len(at.get("image")) == 1 and len(drawn) == 2
+
+
+def test_a_regions_children_are_read_alone(tiny_store: Path) -> None:
+    from dashboard import store, ui
+
+    (path,) = list(listing(tiny_store)["path"])
+    every = store.open_set(path).result.table("episodes")
+    mine = ui.region_episodes(path, "JZ16")
+    assert 0 < len(mine) < len(every) and set(mine["region"].astype(str)) == {"JZ16"}
+    assert len(mine) == int((every["region"] == "JZ16").sum())
