@@ -63,12 +63,9 @@ def calibrations(folder: Path) -> list[Calibration]:
 
 
 def validation_roots(store_root: Path) -> list[Path]:
-    """Where validate-history output may lie: the result store the dashboard reads and, unless
-    the store was chosen by ``$JEUGDZORG_RESULTS_ROOT``, the project's ``results/`` (the command's
-    default, whatever folder the dashboard was started from)."""
-    from dashboard.store import ROOT_ENV
-
-    return [store_root] if os.environ.get(ROOT_ENV) else [store_root, PROJECT / "results"]
+    """Where validate-history output may lie: the result store the dashboard reads and the
+    project's ``results/`` (the command's default, wherever the dashboard was started from)."""
+    return [store_root, PROJECT / "results"]
 
 
 def validation_dirs(roots: list[Path]) -> list[Path]:

@@ -42,8 +42,10 @@ def test_calibrations_and_validations_are_found(tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def folders(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    """(calibrated folder, store root) set for the page, empty to begin with."""
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, Path]]:
+    """(calibrated folder, store root) set for the page, empty to begin with; the project's
+    results/ (where validate-history writes by default) is an empty folder too."""
+    monkeypatch.setattr(cf, "PROJECT", tmp_path / "project")
     calibrated, root = tmp_path / "calibrated", tmp_path / "store"
     calibrated.mkdir()
     root.mkdir()
@@ -102,3 +104,12 @@ def test_kalibratie_shows_the_project_calibration_by_default() -> None:
     finally:
         if old is not None:
             os.environ[cf.CALIBRATED_ENV] = old
+
+
+def test_validation_is_found_in_the_projects_results_too(folders: tuple[Path, Path]) -> None:
+    out = cf.PROJECT / "results" / "validation" / "flevoland-ci"
+    out.mkdir(parents=True)
+    (out / "validation.md").write_text("# Out-of-sample validation flevoland-ci\n\nHeld out: coverage 75%.\n")
+    at = _page()
+    assert at.selectbox(key="kalib_validatie").value == "flevoland-ci"
+    assert any("coverage 75%" in m.value for m in at.markdown)
