@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -128,6 +129,7 @@ def main() -> None:
     worker.close()
     worker1.close()
     pool.close()
+    shutil.rmtree(work, ignore_errors=True)
     if not same:
         raise SystemExit(1)
 
