@@ -141,6 +141,12 @@ HELP: dict[str, str] = {
     "reserves": "Eigen vermogen van de aanbieder aan het eind van de run.",
     "decomposition": "Hoeveel van het verschil tussen gefragmenteerde en regionale inkoop elk mechanisme verklaart "
     "(Shapley-verdeling over gepaarde runs; de bijdragen tellen op tot het totale verschil).",
+    "animatie": "Per zorgvorm de kinderen uit de regio op de wachtlijst (oranje) en in zorg (blauw), week na week, "
+    "in de eerste replicatie van de bewaarde run. Elke zorgvorm heeft zijn eigen schaal; de getallen geven de "
+    "aantallen.",
+    "region_waits": "Per zorgvorm, voor de kinderen uit deze regio die in de meetperiode zijn verwezen: het aandeel "
+    "dat langer wachtte dan de wachttijdnorm van die zorgvorm (ook wie nog wacht of zonder plaats de lijst verliet), "
+    "en de gemiddelde wachttijd (Kaplan-Meier, zoals de landelijke kerncijfers), met 95%-interval.",
     "map_kpi": "Per regio berekend uit de tabellen van de resultaatset: wachtenden en kinderen in zorg op 31 "
     "december (CBS-teldatum), per 1.000 jeugdigen van 0-17 jaar.",
 }

@@ -16,7 +16,7 @@ from dashboard import aggregates, charts, format_nl, geo, reference, report, sto
 from dashboard import labels_nl as nl
 from simulation.metrics import by_name
 
-__all__ = ["ASSUMPTIONS", "figures", "national_rows", "report_html"]
+__all__ = ["ASSUMPTIONS", "figures", "national_rows", "report_html", "waits_against_norm"]
 
 ASSUMPTIONS = (
     "Een simulatie, geen voorspelling: gebruik de uitkomsten om regimes te vergelijken, niet als absolute aantallen.",
@@ -124,3 +124,39 @@ def report_html(table: Table, manifest: dict[str, Any], region: str, scenario: s
         source=f"Bron: jeugdzorg-sim, resultaatset {manifest.get('name')} ({manifest.get('fingerprint', '')[:8]}, "
         f"seed {manifest.get('seed')}). Lijn: gemiddelde over de replicaties; band: laagste tot hoogste replicatie.",
     )
+
+
+def waits_against_norm(summary: pd.DataFrame) -> pd.DataFrame:
+    """The region's waits against the norm per care form (rows of
+    :func:`simulation.metrics.summarise_region_waits` for one regime), as the page shows them."""
+    rows = []
+    for form, part in summary.groupby("care_form", sort=False):
+        by_kpi = part.set_index("kpi")
+        share = _cell(by_kpi, "share_over_norm")
+        wait = _cell(by_kpi, "wait_days_mean")
+        rows.append(
+            {
+                "Zorgvorm": nl.care_form(str(form)),
+                "Norm": _days(float(part["norm_days"].iloc[0])),
+                "Aandeel boven de norm": share[0],
+                "Aandeel (95%)": share[1],
+                "Gemiddelde wachttijd": wait[0],
+                "Wachttijd (95%)": wait[1],
+                "Verwezen kinderen per replicatie": format_nl.number(float(part["referred"].iloc[0]), 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _days(norm: float) -> str:
+    return "1 dag" if norm == 1 else f"{format_nl.number(norm, 0)} dagen"
+
+
+def _cell(by_kpi: pd.DataFrame, kpi: str) -> tuple[str, str]:
+    """(value, 95% interval) of a KPI in Dutch; a missing value shows as a dash."""
+    if kpi not in by_kpi.index:
+        return format_nl.MISSING, format_nl.MISSING
+    k = by_name(kpi)
+    values = by_kpi.loc[kpi, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)
+    mean, low, high = (None if math.isnan(v) else float(v) for v in values)
+    return format_nl.kpi_value(mean, k, precise=True), format_nl.interval(low, high, k)

@@ -31,6 +31,7 @@ __all__ = [
     "listing",
     "open_set",
     "store_root",
+    "wait_norms",
 ]
 
 #: the main job: the experiment the README's first command runs
@@ -121,3 +122,26 @@ def describe(manifest: dict[str, Any]) -> str:
     years = manifest.get("years")
     years = number(float(years), 1).removesuffix(",0") if isinstance(years, int | float) else "?"
     return f"{manifest.get('name', '?')}: {reps} replicaties van {years} gesimuleerd jaar, gemaakt op {created}"
+
+
+def wait_norms(manifest: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Scenario -> care form -> waiting-time norm (days), read from the set's scenario files
+    (a file gone since the run, such as a what-if's, falls back to the shipped regime file of
+    that name, else to the national standard: the shipped files all take its norms)."""
+    from simulation.config import PROJECT_ROOT, ScenarioError, load_scenario
+
+    out: dict[str, dict[str, float]] = {}
+    names = list(manifest.get("scenarios", []))
+    files = list(manifest.get("scenario_files", []))
+    for name, file in zip(names, files + [""] * (len(names) - len(files)), strict=True):
+        shipped = PROJECT_ROOT / "scenarios" / f"{name}.yaml"
+        for candidate in (Path(file) if file else None, shipped, PROJECT_ROOT / "scenarios" / "nederland.yaml"):
+            if candidate is None or not candidate.is_file():
+                continue
+            try:
+                scenario = load_scenario(candidate, check_files=False)
+            except (ScenarioError, OSError):
+                continue
+            out[name] = {form: c.wait_norm_days.value for form, c in scenario.care_forms.items()}
+            break
+    return out

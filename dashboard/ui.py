@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import format_nl, report, store
+from dashboard import animation, format_nl, report, store
 from dashboard import labels_nl as nl
-from simulation.metrics import by_name
+from simulation.metrics import by_name, region_waits, summarise_region_waits
 
 __all__ = [
     "Current",
@@ -26,11 +26,14 @@ __all__ = [
     "kpi_text",
     "manifest",
     "no_results",
+    "region_episodes",
+    "region_waits_table",
     "scenario_choice",
     "sets",
     "sidebar",
     "table",
     "table_downloads",
+    "waiting_gif",
 ]
 
 
@@ -50,6 +53,47 @@ def table(path: str, name: str) -> pd.DataFrame:
     """Table ``name`` of the result set at ``path`` (empty when the set does not hold it)."""
     result = store.open_set(path).result
     return result.table(name) if name in result.tables else pd.DataFrame()
+
+
+@st.cache_data(show_spinner="Kinderen van de regio lezen…", max_entries=4)
+def region_episodes(path: str, region: str) -> pd.DataFrame:
+    """The episodes table's rows of ``region``'s children only (a national set holds millions of
+    rows: the reader reads just these; empty when the set has no episodes table)."""
+    result = store.open_set(path).result
+    if "episodes" not in result.tables:
+        return pd.DataFrame()
+    return result.table("episodes", filters=[("region", "==", region)])
+
+
+@st.cache_data(show_spinner="Animatie tekenen…", max_entries=16)
+def waiting_gif(path: str, cell: store.Cell, scenario: str, region: str, title: str) -> bytes | None:
+    """The waiting-list GIF of ``region`` under ``scenario`` from the set's stored episodes (drawn
+    once per set, cell, regime and region; None when the set holds no such children)."""
+    episodes = region_episodes(path, region)
+    if episodes.empty:
+        return None
+    episodes = store.cell_of(episodes, cell)
+    meta = manifest(path)
+    waiting = store.cell_of(table(path, "waiting"), cell)
+    first = waiting.loc[waiting["t_start"] == 0, "month"] if not waiting.empty else pd.Series(dtype=object)
+    # the run's first day: the month the first simulated day falls in (runs start on the 1st)
+    start = pd.Timestamp(first.min()).date() if len(first) else pd.Timestamp("2026-01-01").date()
+    horizon = float(meta.get("years") or 1.0) * 365.0
+    return animation.waiting_gif(episodes, region, title, scenario, horizon, start)
+
+
+@st.cache_data(show_spinner="Wachttijden per regio berekenen…", max_entries=32)
+def region_waits_table(path: str, cell: store.Cell, region: str) -> pd.DataFrame:
+    """Share over the norm and mean wait per regime and care form for the children of ``region``
+    (simulation.metrics.regions, over the set's stored episodes; empty without episodes)."""
+    episodes = region_episodes(path, region)
+    if episodes.empty:
+        return pd.DataFrame()
+    episodes = store.cell_of(episodes, cell)
+    meta = manifest(path)
+    horizon = float(meta.get("years") or 1.0) * 365.0
+    per_rep = region_waits(episodes, store.wait_norms(meta), float(meta.get("warmup_days") or 0.0), horizon)
+    return summarise_region_waits(per_rep)
 
 
 @dataclass(frozen=True)

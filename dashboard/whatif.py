@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from dashboard.geo import DATA_DIR
 __all__ = [
     "REGIMES",
     "REGIONAL_FORMS",
+    "WarmWorker",
     "WhatIf",
     "check",
     "neighbours",
@@ -164,6 +166,67 @@ def start(scenario_file: Path, root: Path, status: Path) -> subprocess.Popen[byt
     status.write_text(json.dumps({"state": "starting", "done": 0, "total": 0}), encoding="utf-8")
     cmd = [sys.executable, "-m", "dashboard.whatif_worker", str(scenario_file), str(root), str(status)]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class WarmWorker:
+    """The warm what-if worker process, started on first use and again if it has ended.
+
+    Jobs go to its standard input, one JSON line each, and run one after another; each reports
+    in its own status file. One per dashboard (``st.cache_resource``), shared by its sessions.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        #: replication workers of the worker process (None: its default, two)
+        self.workers = workers
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def _alive(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            cmd = [sys.executable, "-m", "dashboard.whatif_worker", "--serve"]
+            if self.workers is not None:
+                cmd += ["--workers", str(self.workers)]
+            self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL)  # fmt: skip
+        return self._proc
+
+    def warm_up(self) -> int:
+        """Start the worker now (it needs a few seconds to load): returns its process id."""
+        with self._lock:
+            return self._alive().pid
+
+    def submit(self, scenario_file: Path, root: Path, status: Path) -> int:
+        """Queue ``scenario_file`` to run into the store at ``root``, reporting in ``status``
+        (see :func:`read_status`); returns the worker's process id."""
+        status.write_text(json.dumps({"state": "starting", "done": 0, "total": 0}), encoding="utf-8")
+        line = json.dumps({"scenario": str(scenario_file.resolve()), "root": str(root.resolve()),
+                           "status": str(status.resolve())}) + "\n"  # fmt: skip
+        with self._lock:
+            for _ in range(2):  # a worker that ended since the last job: start another once
+                proc = self._alive()
+                assert proc.stdin is not None
+                try:
+                    proc.stdin.write(line.encode("utf-8"))
+                    proc.stdin.flush()
+                    return proc.pid
+                except (BrokenPipeError, OSError):
+                    proc.wait(timeout=10)
+            raise RuntimeError("the what-if worker does not start")
+
+    def close(self, timeout: float = 120.0) -> None:
+        """End the worker: it finishes the job it runs, then sees its input close (stopped
+        outright if it has not ended ``timeout`` seconds later)."""
+        with self._lock:
+            proc, self._proc = self._proc, None
+            if proc is None:
+                return
+            if proc.stdin is not None:
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def read_status(status: Path) -> dict[str, Any]:

@@ -58,6 +58,34 @@ if cur is not None:
             f"{format_nl.number(float(last['mean'].sum()), 0)} kinderen op de wachtlijsten van deze regio."
         )
 
+    st.subheader("Wachttijd tegen de norm", help=nl.help_text("region_waits"))
+    waits = ui.region_waits_table(cur.path, cur.cell, region)
+    waits = waits[waits["scenario"] == scenario] if not waits.empty else waits
+    if waits.empty:
+        st.caption("Geen kinderen uit deze regio verwezen in deze resultaatset (of de run bewaarde geen episodes).")
+    else:
+        shown = regional.waits_against_norm(waits)
+        st.dataframe(shown, hide_index=True, width="stretch")
+        ui.table_downloads(waits, f"wachttijd-norm-{region}-{scenario}", "dl_norm")
+
+    st.subheader("Wachtlijst als animatie", help=nl.help_text("animatie"))
+    if "episodes" not in cur.manifest.get("tables", []):
+        st.caption("Deze resultaatset bewaarde geen tabel met kinderen (episodes): er is geen animatie te maken.")
+    else:
+        wanted = (cur.path, cur.cell, scenario, region)
+        if st.button("Maak de animatie", key="regio_animatie", help="Tekent de animatie uit de bewaarde run; "
+                     "er wordt niets opnieuw gesimuleerd (de eerste keer enkele seconden)."):  # fmt: skip
+            st.session_state["animatie"] = wanted
+        if st.session_state.get("animatie") == wanted:
+            title = f"{names.get(region, region)} ({region}): wachtlijsten en bezette plaatsen, {nl.regime(scenario)}"
+            gif = ui.waiting_gif(cur.path, cur.cell, scenario, region, title)
+            if gif is None:
+                st.info("In deze run heeft geen kind uit deze regio onder dit regime op zorg gewacht of zorg gehad.")
+            else:
+                st.image(gif, caption="Replicatie 0, één beeld per week (bij lange runs per paar weken).")
+                st.download_button("GIF", gif, f"wachtlijst-{region}-{scenario}.gif", "image/gif", key="dl_gif",
+                                   on_click="ignore")  # fmt: skip
+
     st.subheader("Zorgvormen die boven de regio worden ingekocht")
     above = (
         aggregates.forms_above_region(waiting, units, gemeenten, region, scenario)

@@ -21,12 +21,22 @@ names = reference.region_names()
 root = store.store_root()
 
 
+@st.cache_resource(show_spinner=False)
+def _worker() -> whatif.WarmWorker:
+    """One warm worker for the dashboard, started when this page is first opened (it loads the
+    model while the form is being filled in)."""
+    worker = whatif.WarmWorker()
+    worker.warm_up()
+    return worker
+
+
 def _start(scenario_file: Path) -> None:
     status = scenario_file.parent / "status.json"
-    proc = whatif.start(scenario_file, root, status)
-    st.session_state["whatif_job"] = {"status": str(status), "pid": proc.pid, "file": str(scenario_file)}
-    # keep the process object so it is reaped when it ends (no zombie)
-    st.session_state["whatif_proc"] = proc
+    pid = _worker().submit(scenario_file, root, status)
+    st.session_state["whatif_job"] = {"status": str(status), "pid": pid, "file": str(scenario_file)}
+
+
+_worker()
 
 
 zelf, eigen = st.tabs(["Zelf instellen", "Scenario uploaden"])
@@ -107,7 +117,7 @@ with eigen:
             _start(path)
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=0.25)  # the answer shows within a quarter second
 def progress() -> None:
     job = st.session_state.get("whatif_job")
     if not job:

@@ -7,6 +7,7 @@
 * :mod:`~simulation.metrics.signals`: NZa early-warning signals from the ledger;
 * :mod:`~simulation.metrics.stocks`: children in care and waiting on the CBS count dates;
 * :mod:`~simulation.metrics.flows`: care started and ended in the CBS half-years;
+* :mod:`~simulation.metrics.regions`: waits against the norm per jeugdregio and care form;
 * :mod:`~simulation.metrics.survival`: the Kaplan-Meier estimate behind the wait KPIs;
 * :mod:`~simulation.metrics.intervals`: 95% intervals and paired differences over replications.
 """
@@ -21,6 +22,7 @@ import pandas as pd
 from simulation.metrics import definitions as _definitions  # noqa: F401  (registers the KPIs)
 from simulation.metrics.flows import FLOW_COLUMNS, count_flows, half_years
 from simulation.metrics.intervals import paired_differences, summarise
+from simulation.metrics.regions import REGION_WAIT_COLUMNS, region_waits, summarise_region_waits
 from simulation.metrics.registry import (
     REGISTRY,
     Kpi,
@@ -39,6 +41,7 @@ __all__ = [
     "FLOW_COLUMNS",
     "KPIS",
     "PER_FORM_KPIS",
+    "REGION_WAIT_COLUMNS",
     "REGISTRY",
     "SIGNAL_COLUMNS",
     "SIGNAL_KPIS",
@@ -60,8 +63,10 @@ __all__ = [
     "kpis_of",
     "paired_differences",
     "readable_unit",
+    "region_waits",
     "signals_unseen",
     "summarise",
+    "summarise_region_waits",
     "window",
 ]
 

@@ -84,11 +84,18 @@ def test_mijn_regio(store_env: Path) -> None:
     assert at.header[0].value == "Flevoland – Gefragmenteerd"
     chart = _charts(at)
     assert "Pleegzorg" in chart[0]
-    providers = at.dataframe[0].value
+    providers = next(d.value for d in at.dataframe if "Bezettingsgraad" in d.value.columns)
     assert len(providers) > 0 and providers["Bezettingsgraad"].str.endswith("%").all()
+    norm = next(d.value for d in at.dataframe if "Norm" in d.value.columns).set_index("Zorgvorm")
+    assert norm.loc["Crisisopvang", "Norm"] == "1 dag" and norm.loc["Pleegzorg", "Norm"] == "98 dagen"
+    assert norm["Aandeel boven de norm"].str.endswith("%").all()
+    assert norm["Gemiddelde wachttijd"].str.endswith(" dagen").all()
+    assert norm["Wachttijd (95%)"].str.startswith("95%: ").all()
     at.selectbox(key="region_select").select("JZ16").run()
     _ok(at)
     assert at.header[0].value.startswith("Gooi en Vechtstreek")
+    other = next(d.value for d in at.dataframe if "Norm" in d.value.columns).set_index("Zorgvorm")
+    assert not other.equals(norm)
     assert _charts(at) != chart
     at.radio(key="regio_regime").set_value("regionaal").run()
     _ok(at)
@@ -157,8 +164,8 @@ def test_vergelijken(two_sets: Path) -> None:
 
 
 def test_kalibratie_and_over_het_model(store_env: Path) -> None:
-    at = _app("kalibratie")
-    assert any("nog geen kalibratie" in i.value for i in at.info)
+    at = _app("kalibratie")  # its content: tests/dashboard/test_calibration_page.py
+    assert at.title[0].value == "Kalibratie"
     at.switch_page("views/over_het_model.py").run()
     _ok(at)
     definitions = at.dataframe[0].value
@@ -230,3 +237,57 @@ def test_scenario_verkennen_runs_a_what_if_in_another_process(tiny_store: Path, 
             os.environ.pop(ROOT_ENV, None)
         else:
             os.environ[ROOT_ENV] = old
+
+
+def test_mijn_regio_draws_the_waiting_list_animation_from_the_stored_run(store_env: Path) -> None:
+    from unittest import mock
+
+    from PIL import Image
+
+    from dashboard import animation
+    from simulation import service
+
+    drawn: list[tuple[str, int, int]] = []
+    real = animation.render_gif
+
+    def draw(series, out, **kw):  # the real drawing, and what it drew
+        frames = real(series, out, **kw)
+        with Image.open(out) as gif:
+            drawn.append((series.region, frames, gif.n_frames))
+        return frames
+
+    at = _app("mijn_regio")
+    assert not at.get("image")  # only on request
+    with (
+        mock.patch.object(service, "simulate", side_effect=AssertionError("no new simulation")),
+        mock.patch.object(animation, "render_gif", side_effect=draw),
+    ):
+        _button(at, "Maak de animatie").click().run()
+        _ok(at)
+        (gif,) = at.get("image")
+        assert gif.value[0].endswith(".gif")
+        assert "GIF" in [b.proto.label for b in at.get("download_button")]
+        # a week a frame over the half year the tiny run simulates
+        assert drawn == [("JZ08", 27, 27)]
+        # another region: no picture until asked, then its own
+        at.selectbox(key="region_select").select("JZ16").run()
+        _ok(at)
+        assert not at.get("image")
+        _button(at, "Maak de animatie").click().run()
+        (other,) = at.get("image")
+        assert other.value != gif.value and drawn[-1][0] == "JZ16"
+        # back to Flevoland: from the cache, not drawn again
+        at.selectbox(key="region_select").select("JZ08").run()
+        _button(at, "Maak de animatie").click().run()
+        _ok(at)
+        assert len(at.get("image")) == 1 and len(drawn) == 2
+
+
+def test_a_regions_children_are_read_alone(tiny_store: Path) -> None:
+    from dashboard import store, ui
+
+    (path,) = list(listing(tiny_store)["path"])
+    every = store.open_set(path).result.table("episodes")
+    mine = ui.region_episodes(path, "JZ16")
+    assert 0 < len(mine) < len(every) and set(mine["region"].astype(str)) == {"JZ16"}
+    assert len(mine) == int((every["region"] == "JZ16").sum())

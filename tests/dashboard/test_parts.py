@@ -307,3 +307,23 @@ def test_streamlit_run_from_the_project_sends_no_usage_statistics() -> None:
 
     config = tomllib.loads((geo.DATA_DIR.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_animation_frames_a_week_apart_and_bounded() -> None:
+    from dashboard.animation import MAX_FRAMES, frame_days
+
+    assert frame_days(182.5).tolist() == [7.0 * k for k in range(27)]
+    long = frame_days(20 * 365.0)
+    assert len(long) <= MAX_FRAMES and long[-1] <= 20 * 365.0 and long[-1] > 20 * 365.0 - (long[1] - long[0])
+
+
+def test_wait_norms_from_the_sets_scenario_files_or_the_shipped_ones(tmp_path: Path) -> None:
+    own = tmp_path / "eigen.yaml"
+    own.write_text("extends: " + str(Path(store.__file__).parents[1] / "scenarios" / "regionaal.yaml") + "\n"
+                   "care_forms:\n  pleegzorg:\n    wait_norm_days: {value: 42, source: test}\n")  # fmt: skip
+    norms = store.wait_norms(
+        {"scenarios": ["eigen", "regionaal", "wat-als-weg"], "scenario_files": [str(own), "/weg/a.yaml", "/weg/b.yaml"]}
+    )
+    assert norms["eigen"]["pleegzorg"] == 42.0
+    assert norms["regionaal"]["pleegzorg"] == norms["wat-als-weg"]["pleegzorg"] == 98.0
+    assert norms["regionaal"]["crisisopvang"] == 1.0
