@@ -55,6 +55,8 @@ class WhatIf:
     demand_growth: float = 0.0
     turnover_factor: float = 1.0
     tariff_factor: float = 1.0
+    #: every provider's places at the start times this factor (capacity.places_factor)
+    places_factor: float = 1.0
     #: forms bought nationally (None: as the regime file says)
     national_forms: tuple[str, ...] | None = None
     fail_largest: bool = False
@@ -67,6 +69,7 @@ BOUNDS: dict[str, tuple[float, float, str, str]] = {
     "demand_growth": (-0.2, 0.3, "Vraaggroei per jaar", "{:.0%}"),
     "turnover_factor": (0.5, 3.0, "Verloop van personeel (factor)", "{:g}"),
     "tariff_factor": (0.5, 1.5, "Tarieven (factor)", "{:g}"),
+    "places_factor": (0.5, 1.5, "Plaatsen (factor)", "{:g}"),
     "years": (0.25, 5.0, "Gesimuleerde jaren", "{:g}"),
     "replications": (1, 20, "Replicaties", "{:d}"),
 }
@@ -128,6 +131,8 @@ def scenario(w: WhatIf) -> dict[str, Any]:
         out["demand"] = {"growth_per_year": float(w.demand_growth)}
     if w.turnover_factor != 1.0:
         out["workforce"] = {"turnover_factor": float(w.turnover_factor)}
+    if w.places_factor != 1.0:
+        out["capacity"] = {"places_factor": float(w.places_factor)}
     if w.tariff_factor != 1.0:
         out["tariff_changes"] = [{"date": START, "factor": float(w.tariff_factor), "note": "what-if (dashboard)"}]
     if w.national_forms is not None:
@@ -148,6 +153,8 @@ def _changes(w: WhatIf) -> list[str]:
         said.append(f"verloop x{w.turnover_factor:g}")
     if w.tariff_factor != 1.0:
         said.append(f"tarieven x{w.tariff_factor:g}")
+    if w.places_factor != 1.0:
+        said.append(f"plaatsen x{w.places_factor:g}")
     if w.fail_largest:
         said.append("grootste aanbieder valt om")
     return said

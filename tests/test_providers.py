@@ -384,3 +384,27 @@ def test_more_staff_never_gives_longer_waits(tmp_path, staffing, seed):
     # The same children arrive in both runs; with more staff no child waits longer (FCFS, c servers).
     assert np.all(waits[1] <= waits[0] + 1e-9)
     assert waits[1].mean() <= waits[0].mean()
+
+
+def test_places_factor_scales_every_offer_and_fewer_places_mean_longer_waits(tmp_path):
+    """capacity.places_factor (the dashboard's 'plaatsen' lever): each provider's places times the
+    factor, rounded, an offer keeping at least one place; with a third fewer places the same
+    children wait longer and more of them are waiting at the end."""
+    from simulation.runner.replication import build_world
+
+    s = make_scenario(tmp_path, places=[10, 3], rate_per_day=1.0, mean_days=12.0, years=1.0)
+
+    def places(factor: float) -> list[int]:
+        world = build_world(with_overrides(s, capacity={"places_factor": factor}))
+        return [o.places for p in world.providers for o in p.forms]
+
+    assert places(1.0) == [10, 3]
+    assert places(0.5) == [5, 2]  # 1.5 rounds to 2 (to even)
+    assert places(0.01) == [1, 1]
+    assert places(2.0) == [20, 6]
+
+    def kpi(factor: float, name: str) -> float:
+        k = run(with_overrides(s, capacity={"places_factor": factor})).kpis
+        return float(k[(k["kpi"] == name) & (k["care_form"] == metrics.ALL)]["value"].iloc[0])
+
+    assert kpi(0.7, "wait_days_mean") > kpi(1.0, "wait_days_mean")

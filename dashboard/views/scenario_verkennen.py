@@ -63,6 +63,10 @@ with zelf, st.form("whatif"):
     tariff = st.number_input("Tarieven (factor)", value=1.0, step=0.05, key="wi_tariff",
                              help="Alle tarieven vanaf de start maal deze factor; 0,9 = 10% korting.")  # fmt: skip
     slots["tariff_factor"] = st.empty()
+    places = st.number_input("Plaatsen (factor)", value=1.0, step=0.05, key="wi_places",
+                             help="Alle plaatsen van alle aanbieders vanaf de start maal deze factor; "
+                             "0,9 = 10% minder plaatsen.")  # fmt: skip
+    slots["places_factor"] = st.empty()
     national = st.multiselect(
         "Landelijk ingekochte zorgvormen", list(nl.CARE_FORMS), format_func=nl.care_form, key="wi_national",
         help="Leeg laten: zoals het regime het zegt. Alleen voor heel Nederland.",
@@ -82,6 +86,7 @@ if submitted:
         demand_growth=float(demand) / 100,
         turnover_factor=float(turnover),
         tariff_factor=float(tariff),
+        places_factor=float(places),
         national_forms=tuple(national) or None,
         fail_largest=bool(fail),
         years=float(years),

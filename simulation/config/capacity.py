@@ -61,7 +61,12 @@ class Entry(Provenance):
 
 
 class Capacity(FrozenModel):
-    """How capacity grows (shrinking is ``finance.shrink``); omit a part to switch it off."""
+    """How capacity grows (shrinking is ``finance.shrink``); omit a part to switch it off.
+
+    ``places_factor`` is a what-if lever: every provider's places of every care form at the
+    start times this factor, rounded (an offer of at least one place keeps at least one).
+    """
 
     expansion: Expansion | None = None
     entry: Entry | None = None
+    places_factor: float = Field(default=1.0, gt=0.0, le=5.0, description="multiplies every provider's places")

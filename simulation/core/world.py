@@ -257,6 +257,13 @@ def _check_shocks(scenario: Scenario, geography: Geography, known_ids: set[str],
         raise ScenarioError(f"scenario {scenario.name}", problems)
 
 
+def _scaled(places: int, factor: float) -> int:
+    """``places`` x ``factor`` rounded; an offer of places keeps at least one (``capacity.places_factor``)."""
+    if factor == 1.0 or places == 0:
+        return places
+    return max(1, round(places * factor))
+
+
 def _werkgebied(row: dict[str, str], label: str, line: int) -> frozenset[str] | None:
     """The optional ``werkgebied`` column: space-separated jeugdregio codes; empty or absent: none."""
     codes = row.get("werkgebied", "").split()
@@ -315,7 +322,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
             ProviderForm(
                 provider_id=r["provider_id"],
                 care_form=r["zorgvorm"],
-                places=int(places),
+                places=_scaled(int(places), scenario.capacity.places_factor),
                 cost_factor=read_number(r, "kostenfactor", ffile, i, 0.0, 1e6),
             )
         )

@@ -196,9 +196,11 @@ def test_scenario_verkennen_says_what_is_wrong_in_dutch(store_env: Path) -> None
     at = _app("scenario_verkennen")
     at.number_input(key="wi_demand").set_value(50.0)
     at.number_input(key="wi_reps").set_value(0)
+    at.number_input(key="wi_places").set_value(2.0)
     _button(at, "Bereken").click().run()
     _ok(at)
     errors = [e.value for e in at.error]
+    assert "Plaatsen (factor) moet tussen 0,5 en 1,5 liggen." in errors
     assert "Vraaggroei per jaar moet tussen -20% en 30% liggen." in errors
     assert "Replicaties moet tussen 1 en 20 liggen." in errors
     assert "whatif_job" not in at.session_state
@@ -291,3 +293,18 @@ def test_a_regions_children_are_read_alone(tiny_store: Path) -> None:
     mine = ui.region_episodes(path, "JZ16")
     assert 0 < len(mine) < len(every) and set(mine["region"].astype(str)) == {"JZ16"}
     assert len(mine) == int((every["region"] == "JZ16").sum())
+
+
+def test_the_places_lever_becomes_the_scenario_field_and_validates() -> None:
+    """'Plaatsen (factor)' is written as capacity.places_factor on top of the shipped regime, and
+    the scenario it writes loads and validates like any other."""
+    from dashboard import whatif
+    from simulation.config import load_scenario
+
+    w = whatif.WhatIf(places_factor=0.8)
+    assert whatif.scenario(w)["capacity"] == {"places_factor": 0.8}
+    assert "capacity" not in whatif.scenario(whatif.WhatIf())
+    import tempfile
+
+    path = whatif.write_scenario(w, Path(tempfile.mkdtemp()))
+    assert load_scenario(path).capacity.places_factor == 0.8
