@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -98,8 +99,9 @@ def scenario_yaml(problem: Problem, result: FitResult, config_file: Path, out: P
     lines.append(f"# Fit tables, trials and the Optuna study: {_shown(result.study_file.parent)}")
     scenario = problem.scenario
     end = scenario.start_date.year + int(scenario.years)
+    years = forward_years(scenario.start_date, end + 1)
     lines.append(
-        f"# Forward: `jeugdzorg-sim run {_shown(out)} --years {int(scenario.years) + 2}` runs on from "
+        f"# Forward: `jeugdzorg-sim run {_shown(out)} --years {years:g}` runs on from "
         f"{scenario.start_date} past the fit window (to {end + 1}); its stocks table (30 June, 31 December) "
         f"and flows table (half-years) from {end} on are the prediction to hold against CBS when it publishes."
     )
@@ -133,3 +135,10 @@ def write_fit(problem: Problem, result: FitResult, config_file: Path, scenario_o
         "scale": problem.scale,
     }
     write_atomically(folder / "fit.json", json.dumps(summary, indent=2) + "\n")
+
+
+def forward_years(start: dt.date, last_year: int) -> float:
+    """Simulated years (of 365 days, as the model counts them) from ``start`` that include the
+    count on 31 December of ``last_year``: whole years fall short by the leap days in between."""
+    days = (dt.date(last_year, 12, 31) - start).days + 1
+    return math.ceil(days / 365.0 * 1000) / 1000

@@ -114,3 +114,15 @@ def test_target_groups_follow_the_residential_flag() -> None:
     assert target_forms("overig_met_verblijf", res) == ["residentieel"]
     assert target_forms("jeugdbescherming_totaal", res) == ["jeugdbescherming", "voogdij"]
     assert target_forms("jeugdreclassering", res) == []
+
+
+def test_the_forward_run_the_header_suggests_includes_the_last_31_december() -> None:
+    """Years of 365 days fall short of a calendar year-end by the leap days in between: from
+    2019-01-01, 6 years end on 2024-12-30; the suggested horizon must reach 2024-12-31."""
+    import datetime as dt
+
+    from calibration.output import forward_years
+
+    years = forward_years(dt.date(2019, 1, 1), 2024)
+    assert years * 365 > (dt.date(2024, 12, 31) - dt.date(2019, 1, 1)).days >= 6 * 365
+    assert forward_years(dt.date(2021, 1, 1), 2021) == 1.0
