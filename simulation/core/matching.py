@@ -57,13 +57,11 @@ def on_referral(state: State, c: int) -> None:
         target = state.phase_out[f][2]
         children.form[c] = target
         children.duration[c] = children.diverted_duration[c]
-        children.queue[c] = state.queues.of[(children.gemeente[c], target)]
         children.diverted[c] = True
-    else:
-        # The unit buying the form for the child's gemeente now: a transition may have moved it
-        # since the referrals were drawn.
-        children.queue[c] = state.queues.of[(children.gemeente[c], f)]
-    q = children.queue[c]
+    # The list of the unit buying the (possibly diverted) form for the child's gemeente now: a
+    # transition may have moved it since the referrals were drawn.
+    q = state.queues.of[(children.gemeente[c], children.form[c])]
+    children.queue[c] = q
     # A child of the initial waiting list was referred before the start and has waited since.
     since = min(state.now, children.referred_at[c])
     children.waiting_since[c] = since
