@@ -14,7 +14,6 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulation.config import load_scenario  # noqa: E402
-from simulation.experiment.paths import parse_set, set_path  # noqa: E402
+from simulation.experiment.paths import overrides_from_sets  # noqa: E402
 from simulation.metrics.drift import drift, yearly_figures, yearly_waiting_by_form  # noqa: E402
 from simulation.runner.replication import run_replication  # noqa: E402
 
@@ -40,10 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     pd.set_option("display.width", 200)
     for path in args.scenarios:
-        overrides: dict[str, Any] = {}
-        for dotted, values in map(parse_set, args.set):
-            set_path(overrides, dotted.split("."), values[0])
-        scenario = load_scenario(path, overrides).model_copy(update={"years": args.years})
+        scenario = load_scenario(path, overrides_from_sets(args.set)).model_copy(update={"years": args.years})
         start = time.perf_counter()
         result = run_replication(scenario, args.replication, engine=args.engine, lean=True)
         figures = yearly_figures(result.tables)

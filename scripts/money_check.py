@@ -22,23 +22,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulation.config import load_scenario
-from simulation.experiment.paths import parse_set, set_path
+from simulation.experiment.paths import overrides_from_sets
 from simulation.metrics import ALL
 from simulation.runner.replication import build_world, run_replication
 
 DEFAULT = ["scenarios/gefragmenteerd.yaml", "scenarios/regionaal.yaml", "scenarios/landelijk.yaml"]
 
 
-def measure(path: str, years: float, replications: int, sets: dict[str, Any] | None = None) -> dict[str, object]:
-    overrides: dict[str, Any] = {"years": years, "replications": replications}
-    for dotted, value in (sets or {}).items():
-        set_path(overrides, dotted.split("."), value)
+def measure(path: str, years: float, replications: int, sets: list[str] | None = None) -> dict[str, object]:
+    overrides = {**overrides_from_sets(sets or []), "years": years, "replications": replications}
     scenario = load_scenario(path, overrides)
     world = build_world(scenario)
     group = {p.provider_id: p.group for p in world.providers}
@@ -114,9 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replications", type=int, default=2)
     ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="a scenario override")
     args = ap.parse_args(argv)
-    sets = {path: values[0] for path, values in map(parse_set, args.set)}
     for path in args.scenarios:
-        out = measure(path, args.years, args.replications, sets)
+        out = measure(path, args.years, args.replications, args.set)
         print(f"== {out['name']}")
         for k, v in out["summary"].items():  # type: ignore[union-attr]
             print(f"  {k:16s} {v:,.4f}")

@@ -349,3 +349,14 @@ def test_run_prints_the_compare_table_and_compare_takes_an_experiment(tmp_path: 
     doc = json.loads(capsys.readouterr().out)
     assert doc["cells"][0]["variant"] == "basis"
     assert [s["name"] for s in doc["cells"][0]["scenarios"]] == ["gefragmenteerd", "regionaal", "landelijk"]
+
+
+def test_overrides_from_sets_nests_one_value_per_path_and_refuses_more() -> None:
+    """The scripts' --set PATH=VALUE: a nested override mapping; a list of values names the path."""
+    from simulation.config import ScenarioError
+    from simulation.experiment.paths import overrides_from_sets
+
+    got = overrides_from_sets(["finance.shrink.loss_share_min=0.05", "regime.min_providers_per_contract=2"])
+    assert got == {"finance": {"shrink": {"loss_share_min": 0.05}}, "regime": {"min_providers_per_contract": 2}}
+    with pytest.raises(ScenarioError, match=r"--set a\.b: takes one value here, got 2"):
+        overrides_from_sets(["a.b=1,2"])

@@ -30,9 +30,8 @@ from simulation.cli.output import experiment_table
     ],
 )
 def test_a_value_prints_in_its_unit(value: float, fmt: metrics.Format, signed: bool, shown: str, unit: str) -> None:
-    kpi = metrics.Kpi("x", "children" if fmt == "count" else "EUR", fmt, False, "", "", lambda w: 0.0)
-    if fmt == "days":
-        kpi = metrics.Kpi("x", "days", fmt, False, "", "", lambda w: 0.0)
+    own_unit = {"count": "children", "days": "days"}.get(fmt, "EUR")
+    kpi = metrics.Kpi("x", own_unit, fmt, False, "", "", lambda w: 0.0)
     assert metrics.format_readable(value, fmt, signed) == shown
     assert metrics.readable_unit(kpi, signed) == unit
 

@@ -131,6 +131,11 @@ def _unseen_footnotes(unseen: Mapping[str, Mapping[str, Any]]) -> list[str]:
     return ["", *lines] if lines else []
 
 
+def _by_key(frame: pd.DataFrame) -> dict[tuple[Any, Any, Any], dict[Any, Any]]:
+    """The rows of a summary or differences table by (scenario, kpi, care form)."""
+    return {(r["scenario"], r["kpi"], r["care_form"]): r for r in frame.to_dict("records")}
+
+
 def headline_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, Any]) -> str:
     """The short table people read first: the headline KPIs (``Kpi.headline``) over all care
     forms with their units, thousands separators and percentages, then the paired differences;
@@ -138,11 +143,8 @@ def headline_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, A
     headline = [k for k in metrics.REGISTRY if k.headline]
     names = list(dict.fromkeys(summary["scenario"]))
 
-    def index(frame: pd.DataFrame) -> dict[tuple[Any, Any], dict[Any, Any]]:
-        return {(r["scenario"], r["kpi"]): r for r in frame.to_dict("records") if r["care_form"] == metrics.ALL}
-
-    def cell(rows: dict[tuple[Any, Any], dict[Any, Any]], scenario: str, k: metrics.Kpi, signed: bool) -> str:
-        r = rows.get((scenario, k.name))
+    def cell(rows: dict[tuple[Any, Any, Any], dict[Any, Any]], scenario: str, k: metrics.Kpi, signed: bool) -> str:
+        r = rows.get((scenario, k.name, metrics.ALL))
         if r is None:
             return "-"
 
@@ -159,14 +161,14 @@ def headline_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str, A
         f"{meta['warmup_days']}-day warm-up; mean [95% CI] over replications, all care forms",
         "",
     ]
-    in_summary = index(summary)
+    in_summary = _by_key(summary)
     lines += text_table(
         ["", *names], [[label(k, False), *[cell(in_summary, n, k, False) for n in names]] for k in headline]
     )
     if not diffs.empty:
         base = diffs["against"].iloc[0]
         others = list(dict.fromkeys(diffs["scenario"]))
-        in_diffs = index(diffs)
+        in_diffs = _by_key(diffs)
         lines += ["", f"Paired differences against {base} (the same children in every scenario)"]
         lines += text_table(
             ["", *[f"{o} - {base}" for o in others]],
@@ -185,10 +187,7 @@ def comparison_table(summary: pd.DataFrame, diffs: pd.DataFrame, meta: dict[str,
     ]
     names = list(dict.fromkeys(summary["scenario"]))
 
-    def indexed(frame: pd.DataFrame) -> dict[tuple[Any, Any, Any], dict[Any, Any]]:
-        return {(r["scenario"], r["kpi"], r["care_form"]): r for r in frame.to_dict("records")}
-
-    in_summary, in_diffs = indexed(summary), indexed(diffs)
+    in_summary, in_diffs = _by_key(summary), _by_key(diffs)
     unseen = _unseen(meta)
     bases = set(diffs["against"]) if not diffs.empty else set()
 

@@ -13,7 +13,7 @@ import yaml
 
 from simulation.config import ScenarioError, shown, yaml_load
 
-__all__ = ["check_path", "column_values", "parse_set", "resolve_file_value", "set_path"]
+__all__ = ["check_path", "column_values", "overrides_from_sets", "parse_set", "resolve_file_value", "set_path"]
 
 #: Keys a variant or sweep may not set: the name identifies a scenario within a cell.
 _FORBIDDEN_PATHS = ("name",)
@@ -104,6 +104,17 @@ def parse_set(text: str) -> tuple[str, tuple[Any, ...]]:
     if len(set(map(repr, values))) != len(values):
         raise ScenarioError("--set", [(f"--set {path}", f"values repeat in {rest!r}")])
     return path, tuple(values)
+
+
+def overrides_from_sets(texts: list[str]) -> dict[str, Any]:
+    """``--set PATH=VALUE`` texts (one value each) as a nested mapping of scenario overrides."""
+    overrides: dict[str, Any] = {}
+    for text in texts:
+        path, values = parse_set(text)
+        if len(values) != 1:
+            raise ScenarioError("--set", [(f"--set {path}", f"takes one value here, got {len(values)}")])
+        set_path(overrides, path.split("."), values[0])
+    return overrides
 
 
 def column_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
