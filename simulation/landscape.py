@@ -21,7 +21,10 @@ CSV files that a user can read, edit or replace with real data:
   places near 1 would leave no slack once staff are at their equilibrium, and the lists grow).
   For ``per_region`` groups each region gets capacity in proportion to its own load; the places
   are split over providers by lognormal weights with ``size_sigma`` (larger sigma, more
-  concentration).
+  concentration). A ``weighted`` group's providers (the few bovenregionale and national
+  institutions) are sized to their catchment instead: the load of the gemeenten nearer to them
+  than to any other of the group, as a child is placed with the nearest provider that has room
+  (``size_sigma`` is not used).
 * **What it costs.** Each provider draws a cost level (``cost_factor``, uniform) that scales the
   care form's cost price (staff, housing; ``care_forms.*.cost_price``). Its reserves are
   ``reserve_months`` (uniform) of its monthly costs when fully staffed at the target utilisation.
@@ -47,11 +50,13 @@ from simulation.config import PROJECT_ROOT, CareForm, ProviderGroup, Scenario, S
 from simulation.core.csv_files import read_csv
 from simulation.core.random import Streams
 from simulation.core.workforce import staffed_share, yearly_cost_per_place
-from simulation.core.world import Gemeente, Geography, load_geography
+from simulation.core.world import Gemeente, Geography, distance_km, load_geography
 
 __all__ = ["check_output_path", "generate_landscape", "landscape_paths", "write_landscape"]
 
-PROVIDER_COLUMNS = ["provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur", "werkgebied"]
+PROVIDER_COLUMNS = [
+    "provider_id", "naam", "gemeentecode", "jeugdregio_code", "groep", "reserves_eur", "werkgebied", "gewicht"
+]  # fmt: skip
 PLACES_COLUMNS = ["provider_id", "zorgvorm", "plaatsen", "kostenfactor"]
 
 #: administration share assumed when sizing reserves without finance.admin (the model computes
@@ -106,6 +111,19 @@ def _places_per_load(form: CareForm, group: ProviderGroup, wf: Workforce | None)
     return 1.0 / (group.target_utilisation.value * staffed)
 
 
+def _catchment_loads(
+    gemeenten: Sequence[Gemeente], locations: Sequence[Gemeente], key: str, form: CareForm
+) -> np.ndarray:
+    """Each provider's expected load of a form when every gemeente's children go to the nearest
+    provider (the providers of one gemeente share its catchment equally)."""
+    out = np.zeros(len(locations))
+    for g in gemeenten:
+        d = np.array([distance_km(g.lon, g.lat, x.lon, x.lat) for x in locations])
+        nearest = np.flatnonzero(d <= d.min() + 1e-9)
+        out[nearest] += _load([g], key, form) / nearest.size
+    return out
+
+
 def _group(
     group: ProviderGroup, geo: Geography, scenario: Scenario, streams: Streams, index: int = 0
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -133,8 +151,8 @@ def _group(
                 need = max(len(idx), math.ceil(_load(geo.in_region(r), f, forms[f]) * per_load))
                 places[f][idx] = _integer_split(need, sizes[idx])
         else:
-            need = max(group.count, math.ceil(_load(geo.gemeenten, f, forms[f]) * per_load))
-            places[f] = _integer_split(need, sizes)
+            catchment = _catchment_loads(geo.gemeenten, locations, f, forms[f])
+            places[f] = np.maximum(1, np.ceil(catchment * per_load)).astype(int)
 
     return _rows(group, scenario, locations, places, cost_factor, reserve_months)
 
@@ -148,6 +166,7 @@ def _rows(
     reserve_months: np.ndarray,
     names: Sequence[str] | None = None,
     werkgebied: Sequence[str] | None = None,
+    weights: Sequence[float] | None = None,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Provider and place rows of a group's drawn providers."""
     providers, offers = [], []
@@ -173,6 +192,7 @@ def _rows(
                 "groep": group.name,
                 "reserves_eur": round(reserve_months[i] * monthly_cost, 2),
                 "werkgebied": werkgebied[i] if werkgebied else "",
+                "gewicht": weights[i] if weights else "",
             }
         )
     return providers, offers
@@ -228,7 +248,8 @@ def _werkgebied_group(
                 share[i] += need * weights[i] / total
         places[f] = np.maximum(1, np.ceil(share)).astype(int)
     names = [r["naam"] for r in rows]
-    return _rows(group, scenario, locations, places, cost_factor, reserve_months, names, [" ".join(c) for c in served])
+    werkgebied = [" ".join(c) for c in served]
+    return _rows(group, scenario, locations, places, cost_factor, reserve_months, names, werkgebied, weights)
 
 
 def monthly_cost_per_place(

@@ -521,7 +521,7 @@ def exit_run(tmp_path_factory):
         initial_stock=True,
         years=1.5,
         seed=7,
-        n_gemeenten=2,
+        n_gemeenten=1,  # both providers in it: referred children go to P1 first (nearest, then first)
         fixed_cost_eur_per_year=[5_000_000.0, 0.0],
         reserves_eur=[1_000.0, 1e9],
         months_negative_before_notice=1,

@@ -61,6 +61,10 @@ class Providers(FrozenModel):
     file: str
     places_file: str
     generator: LandscapeGenerator | None = None
+    #: A child of a care form that only providers with a werkgebied offer (the GIs) is bound at
+    #: referral to one of those serving its region, drawn by their ``gewicht``, and waits for that
+    #: one (matching.bind). False: it takes any free place of them, nearest first, as other forms.
+    bind_to_werkgebied: bool = True
 
 
 class Split(FrozenModel):

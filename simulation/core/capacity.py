@@ -18,7 +18,7 @@ import math
 
 from simulation.core.state import ACTIVE, WAITING, State
 
-__all__ = ["expand_where_waits_persist", "longest_waits"]
+__all__ = ["expand_where_waits_persist", "longest_bound_wait", "longest_waits"]
 
 
 def longest_waits(state: State) -> list[float]:
@@ -32,6 +32,14 @@ def longest_waits(state: State) -> list[float]:
         if dq:
             out[q] = state.now - since[dq[0]]
     return out
+
+
+def longest_bound_wait(state: State, pf: int) -> float:
+    """How long the longest-waiting child bound to provider form ``pf`` has waited now (0 if none)."""
+    dq, children = state.provider_forms.bound_normal[pf], state.children
+    while dq and (children.state[dq[0]] != WAITING or children.bound_pf[dq[0]] != pf):
+        dq.popleft()  # escalated, withdrawn or bound again (as in matching.fill)
+    return state.now - children.waiting_since[dq[0]] if dq else 0.0
 
 
 # -- month-end step ----------------------------------------------------------------------------
@@ -57,6 +65,8 @@ def expand_where_waits_persist(state: State, month: int) -> None:
             pfs.long_wait_months[pf] = 0
             continue
         longest = max((waits[q] for q in pfs.serves[pf]), default=0.0)
+        if pfs.weight[pf] > 0:
+            longest = max(longest, longest_bound_wait(state, pf))
         covered = pfs.revenue[pf] >= books.form_cost[pf] > 0.0
         long_wait = longest > rule.wait_factor * observed.value and covered
         pfs.long_wait_months[pf] = pfs.long_wait_months[pf] + 1 if long_wait else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simulation.core.agenda import Event
 from simulation.core.finance import accrue_provider_form
-from simulation.core.matching import place_again, release
+from simulation.core.matching import place_again, rebind_waiting, release
 from simulation.core.state import ACTIVE, EXITED, NOTICE, WAITING, State
 
 __all__ = ["crucial_providers", "on_exit", "review_solvency"]
@@ -60,6 +60,8 @@ def _give_notice(state: State, p: int, month: int) -> None:
     state.providers.notice_day[p] = state.now
     if state.log is not None:
         state.log.append((state.now, "notice", p))
+    for pf in state.providers.provider_forms[p]:
+        rebind_waiting(state, pf)  # it takes no one new: those waiting for it wait for another
     last = month + state.scenario.finance.notice_months
     if last < len(state.months):
         state.agenda.schedule(state.months[last][1], Event.EXIT, p)
@@ -112,5 +114,7 @@ def on_exit(state: State, p: int) -> None:
         pfs.fte[pf] = 0.0
         pfs.pipeline[pf].clear()
     for c in in_care:
-        place_again(state, c)
+        place_again(state, c)  # the children it had go first, then those waiting for it
+    for pf in providers.provider_forms[p]:
+        rebind_waiting(state, pf)
     state.recorder.exit(providers.ids[p], providers.notice_day.get(p, t), t, len(in_care), cause)

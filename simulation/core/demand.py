@@ -54,6 +54,9 @@ class Referrals:
     origin: np.ndarray
     #: unit-exponential patience: leaves a list after patience / hazard days (inf: never)
     patience: np.ndarray | None = None
+    #: uniform: which of the providers with a werkgebied serving its region the child is bound to
+    #: (matching.bind); one stream over all children, drawn last, so no other draw moves
+    bind_u: np.ndarray | None = None
 
 
 def _arrival_times(rng: np.random.Generator, rate_per_day: float, growth: float, horizon: float) -> np.ndarray:
@@ -161,6 +164,7 @@ def generate(
         diverted_duration=divert_dur.astype(float),
         origin=origin.astype(np.int8),
         patience=wait.astype(float),
+        bind_u=stream("binding").random(t.size),
     )
 
 

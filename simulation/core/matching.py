@@ -1,16 +1,25 @@
 """Placement: referral, the search for a free place, intake, release, filling places, escalation.
 
 A referred child joins the waiting list (queue) of the unit that buys its care form for its
-gemeente, unless an eligible provider form (contracted, nearest first; then the bovenregionale
-pool) has a free place. A freed place goes to the longest-waiting child among the queues the
-provider form serves; children re-placed after a provider exit go first. A child still waiting
+gemeente, unless an eligible provider form has a free place: the nearest to the child's gemeente
+of the unit's providers inside its area, else of its other contracted ones, else of the
+bovenregionale pool and entrants. A freed
+place goes to the longest-waiting child among the queues the provider form serves; children
+re-placed after a provider exit go first. A child still waiting
 at its form's escalation threshold may escalate (drawn at referral) into a new episode; a child
 still waiting when its patience (drawn at referral) runs out leaves the list without this care.
+
+A child of a *bound* queue (its providers all have a werkgebied: the GIs) is bound at referral to
+one of them (:func:`bind`), drawn by their ``gewicht`` with the child's own uniform, and only
+that provider takes it: a national GI serves its weight's share of every region, not only the
+children its nearer regional GIs have no room for. A child bound to a provider that leaves or
+gives notice is bound again among the others (:func:`rebind_waiting`, :func:`place_again`).
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from heapq import heappush
 
 from simulation.core.agenda import Event
@@ -19,6 +28,7 @@ from simulation.core.finance import accrue_contract, accrue_provider_form, open_
 from simulation.core.state import ACTIVE, DONE, ESCALATED, IN_CARE, WAITING, WITHDRAWN, State
 
 __all__ = [
+    "bind",
     "count_queue",
     "fill",
     "fill_grown",
@@ -29,7 +39,9 @@ __all__ = [
     "on_referral",
     "on_withdraw",
     "place_again",
+    "rebind_waiting",
     "release",
+    "requeue",
 ]
 
 DISCHARGE, ESCALATE, WITHDRAW = Event.DISCHARGE, Event.ESCALATE, Event.WITHDRAW
@@ -65,11 +77,18 @@ def on_referral(state: State, c: int) -> None:
     # A child of the initial waiting list was referred before the start and has waited since.
     since = min(state.now, children.referred_at[c])
     children.waiting_since[c] = since
-    pf = free_provider_form(state, q)
-    if pf >= 0:
-        intake(state, c, pf, q)
-        return
-    state.queues.normal[q].append(c)
+    if state.queues.bound[q]:
+        pf = children.bound_pf[c] = bind(state, c, q)
+        if pf >= 0 and state.provider_forms.free_places[pf] > 0:
+            intake(state, c, pf, q)
+            return
+        _wait_in(state, c, q)
+    else:
+        pf = free_provider_form(state, q, children.gemeente[c])
+        if pf >= 0:
+            intake(state, c, pf, q)
+            return
+        state.queues.normal[q].append(c)
     count_queue(state, q, +1)
     if children.escalates[c]:  # never drawn for the initial stock in care
         state.agenda.schedule(since + state.escalate_after[children.form[c]], ESCALATE, c)
@@ -78,13 +97,84 @@ def on_referral(state: State, c: int) -> None:
         state.agenda.schedule(state.now + children.patience[c] / theta, WITHDRAW, c)
 
 
-def free_provider_form(state: State, q: int) -> int:
-    """The first eligible provider form of queue ``q`` with a free place at an active provider, or -1."""
-    free, status, provider = state.provider_forms.free_places, state.providers.status, state.provider_forms.provider
-    for pf in state.queues.eligible[q]:
-        if free[pf] > 0 and status[provider[pf]] == ACTIVE:
+def bind(state: State, c: int, q: int) -> int:
+    """The provider form child ``c`` of bound queue ``q`` waits for: one of the queue's provider
+    forms at an active provider, the child's uniform ``bind_u`` falling in its share of their
+    weights (in the queue's fixed order); -1 if none is active."""
+    pfs = state.provider_forms
+    status, provider, weight = state.providers.status, pfs.provider, pfs.weight
+    options = [pf for pf in state.queues.eligible[q] if status[provider[pf]] == ACTIVE and weight[pf] > 0]
+    if not options:
+        return -1
+    x = state.children.bind_u[c] * sum(weight[pf] for pf in options)
+    for pf in options:
+        x -= weight[pf]
+        if x < 0.0:
             return pf
-    return -1
+    return options[-1]
+
+
+def _wait_in(state: State, c: int, q: int) -> None:
+    """Put waiting child ``c`` at the back of its deque of queue ``q`` (its bound provider form's
+    when it has one; the re-placed children's when it was moved); the queue's count is the caller's."""
+    pf = state.children.bound_pf[c]
+    again = state.children.replacements[c] > 0
+    if pf >= 0:
+        pfs = state.provider_forms
+        (pfs.bound_priority if again else pfs.bound_normal)[pf].append(c)
+    else:
+        (state.queues.priority if again else state.queues.normal)[q].append(c)
+
+
+def requeue(state: State, c: int, q: int) -> None:
+    """Waiting child ``c`` now waits on queue ``q`` (a transition moved it), at the back: bound
+    again when ``q`` is bound (its provider form is not one of ``q``'s). Counting is the caller's."""
+    children = state.children
+    children.queue[c] = q
+    children.bound_pf[c] = bind(state, c, q) if state.queues.bound[q] else -1
+    _wait_in(state, c, q)
+
+
+def rebind_waiting(state: State, pf: int) -> None:
+    """The provider of ``pf`` leaves or gave notice: children waiting for it are bound again among
+    the other providers of their queue, placed at once where one has room, in the order they waited."""
+    pfs, children = state.provider_forms, state.children
+    waiting = [
+        c
+        for dq in (pfs.bound_priority[pf], pfs.bound_normal[pf])
+        for c in dq
+        if children.state[c] == WAITING and children.bound_pf[c] == pf
+    ]
+    pfs.bound_priority[pf].clear()
+    pfs.bound_normal[pf].clear()
+    for c in waiting:
+        q = children.queue[c]
+        new = children.bound_pf[c] = bind(state, c, q)
+        if new >= 0 and pfs.free_places[new] > 0:
+            count_queue(state, q, -1)
+            intake(state, c, new, q)
+        else:
+            _wait_in(state, c, q)
+
+
+def free_provider_form(state: State, q: int, gi: int) -> int:
+    """The eligible provider form of queue ``q`` with a free place at an active provider nearest
+    to gemeente ``gi`` (the child's), within the first tier that has one (``Queues.tier_ends``:
+    the unit's own providers inside it, then its other contracted ones, then the pooled
+    neighbours' and entrants); -1 if none has room. Ties go to the earlier in the list."""
+    free, status, provider = state.provider_forms.free_places, state.providers.status, state.provider_forms.provider
+    xy, (end_inside, end_own) = state.provider_forms.xy, state.queues.tier_ends[q]
+    x, y = state.gemeente_xy[gi]
+    best, best_d = -1, math.inf
+    for i, pf in enumerate(state.queues.eligible[q]):
+        if best >= 0 and i in (end_inside, end_own):
+            return best
+        if free[pf] > 0 and status[provider[pf]] == ACTIVE:
+            px, py = xy[pf]
+            d = (px - x) * (px - x) + (py - y) * (py - y)
+            if d < best_d:
+                best, best_d = pf, d
+    return best
 
 
 def intake(state: State, c: int, pf: int, q: int) -> None:
@@ -148,14 +238,16 @@ def on_discharge(state: State, c: int) -> None:
 
 
 def fill(state: State, pf: int) -> None:
-    """Give free places of provider form ``pf`` to the longest-waiting children it may take."""
+    """Give free places of provider form ``pf`` to the longest-waiting children it may take: those
+    of the unbound queues it serves and those bound to it (re-placed children first)."""
     pfs = state.provider_forms
     if state.providers.status[pfs.provider[pf]] != ACTIVE:
         return
     queues, children = state.queues, state.children
-    child_state, queue_of = children.state, children.queue
+    child_state, queue_of, bound_pf = children.state, children.queue, children.bound_pf
+    own = ((0, pfs.bound_priority[pf]), (1, pfs.bound_normal[pf])) if pfs.weight[pf] > 0 else ()
     while pfs.free_places[pf] > 0:
-        best = -1
+        best: deque[int] | None = None
         best_key: tuple[int, float, int] | None = None
         for q in pfs.serves[pf]:
             for prio, dq in ((0, queues.priority[q]), (1, queues.normal[q])):
@@ -165,14 +257,23 @@ def fill(state: State, pf: int) -> None:
                     head = dq[0]
                     key = (prio, children.waiting_since[head], head)
                     if best_key is None or key < best_key:
-                        best_key, best = key, q
+                        best_key, best = key, dq
                     break
-        if best_key is None:
+        for prio, dq in own:
+            while dq and (child_state[dq[0]] != WAITING or bound_pf[dq[0]] != pf):
+                dq.popleft()  # escalated, withdrawn or bound again
+            if dq:
+                head = dq[0]
+                key = (prio, children.waiting_since[head], head)
+                if best_key is None or key < best_key:
+                    best_key, best = key, dq
+                break
+        if best is None:
             return
-        dq = queues.priority[best] if best_key[0] == 0 else queues.normal[best]
-        c = dq.popleft()
-        count_queue(state, best, -1)
-        intake(state, c, pf, best)
+        c = best.popleft()
+        q = queue_of[c]
+        count_queue(state, q, -1)
+        intake(state, c, pf, q)
 
 
 def on_escalate(state: State, c: int) -> None:
@@ -208,14 +309,22 @@ def _leave_list(state: State, c: int, new_state: int, event: str) -> None:
 
 
 def place_again(state: State, c: int) -> None:
-    """A child whose provider left: placed at once if it can be, else first in its queue."""
+    """A child whose provider left: placed at once if it can be, else first in its queue (bound
+    again, without the provider that left, in a bound queue)."""
     q = state.children.queue[c]
-    pf = free_provider_form(state, q)
-    if pf >= 0:
-        intake(state, c, pf, q)
+    if state.queues.bound[q]:
+        pf = state.children.bound_pf[c] = bind(state, c, q)
+        if pf >= 0 and state.provider_forms.free_places[pf] > 0:
+            intake(state, c, pf, q)
+            return
+        _wait_in(state, c, q)
     else:
+        pf = free_provider_form(state, q, state.children.gemeente[c])
+        if pf >= 0:
+            intake(state, c, pf, q)
+            return
         state.queues.priority[q].append(c)
-        count_queue(state, q, +1)
+    count_queue(state, q, +1)
 
 
 def fill_grown(state: State, month: int) -> None:

@@ -162,6 +162,8 @@ class FullRecorder(Recorder):
             "t_end": _view(ch.ended_at, np.float64),
             "state": cat(child_state, ["waiting", "in_care", "done", "escalated", "withdrawn"]),
             "provider_id": cat(pf_prov[pf], state.providers.ids),
+            # the provider a child of a bound queue (the GIs) was bound to (matching.bind)
+            "bound_provider_id": cat(pf_prov[_view(ch.bound_pf, np.int64)], state.providers.ids),
             "tariff_eur_per_day": _view(ch.tariff, np.float64),
             "delivered_eur": delivered,
             "replacements": _view(ch.replacements, np.int64),

@@ -134,16 +134,21 @@ def on_switch(state: State, i: int) -> None:
     gems = {state.gemeente_index[g] for g in sw.gemeenten if g in state.gemeente_index}
     for gi in gems:
         queues.of[(gi, f)] = new_q
-    moved = [
+    pfs = state.provider_forms
+    deques = [queues.priority[old_q], queues.normal[old_q]]
+    deques += [dq for pf in queues.eligible[old_q] for dq in (pfs.bound_priority[pf], pfs.bound_normal[pf])]
+    moved = {
         c
-        for dq in (queues.priority[old_q], queues.normal[old_q])
+        for dq in deques
         for c in dq
         if children.state[c] == WAITING and children.queue[c] == old_q and children.gemeente[c] in gems
-    ]
+    }
     for c in sorted(moved, key=lambda c: (children.replacements[c] == 0, children.waiting_since[c], c)):
         matching.count_queue(state, old_q, -1)
-        children.queue[c] = new_q
-        (queues.priority if children.replacements[c] else queues.normal)[new_q].append(c)
+        if queues.bound[new_q] and children.bound_pf[c] in queues.eligible[new_q]:
+            children.queue[c] = new_q  # it keeps its provider and its place in that one's list
+        else:
+            matching.requeue(state, c, new_q)  # a copy in an old bound list is left lazily
         matching.count_queue(state, new_q, +1)
     old_left = any(q == old_q for q in queues.of.values())
     final = state.world.final_market

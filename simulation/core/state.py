@@ -8,7 +8,10 @@ Glossary (index names in brackets; every column is indexed by it):
   whose ``patience`` runs out on a waiting list leaves it (state withdrawn).
 * **care form** [``form``]: a zorgvorm, by its position in ``State.care_forms``.
 * **queue** [``q``]: the waiting list of one (contracting unit, care form). Children wait in its
-  ``priority`` deque (re-placed after a provider exit) or its ``normal`` deque.
+  ``priority`` deque (re-placed after a provider exit) or its ``normal`` deque. In a *bound*
+  queue (all its providers have a werkgebied: the GIs) each child is bound to one provider form
+  (``bound_pf``) and waits in that provider form's ``bound_priority`` or ``bound_normal`` deque;
+  the queue still counts it.
 * **provider form** [``pf``]: one provider's places for one care form (a "slot"): nominal
   ``places``, the ``effective_places`` its staff allow, ``free_places`` (effective minus occupied),
   its staff (``fte``, hires in the ``pipeline``) and what accrued this month.
@@ -66,6 +69,8 @@ __all__ = [
     "World",
 ]
 
+#: cos(52 deg): a degree of longitude over one of latitude in the Netherlands
+LON_SCALE = math.cos(math.radians(52.2))
 # Child states (WITHDRAWN: left the waiting list without this care).
 WAITING, IN_CARE, DONE, ESCALATED, WITHDRAWN = 0, 1, 2, 3, 4
 # Provider states (DORMANT: an entrant slot that has not entered yet, see entry.py).
@@ -115,6 +120,8 @@ class Children:
         self.origin = array("b", referrals.origin.astype("int8").tobytes())
         patience = referrals.patience if referrals.patience is not None else np.full(n, np.inf)
         self.patience = array("d", patience.astype(float).tobytes())
+        bind_u = referrals.bind_u if referrals.bind_u is not None else np.zeros(n)
+        self.bind_u = array("d", bind_u.astype(float).tobytes())
         # What happens to them.
         self.parent = array("q", [-1]) * n
         self.queue = array("q", [queue_of[(g, f)] for g, f in zip(self.gemeente, self.form, strict=True)])
@@ -131,6 +138,7 @@ class Children:
         self.tariff = array("d", [0.0]) * n  # euros per day of the current placement
         self.delivered_eur = array("d", [0.0]) * n  # settled care, all placements
         self.diverted = array("b", [False]) * n  # referred to a phase-out's alternative
+        self.bound_pf = array("q", [-1]) * n  # the provider form a child of a bound queue waits for
 
     def __len__(self) -> int:
         return len(self.referred_at)
@@ -147,6 +155,8 @@ class Children:
         self.diverted_duration.append(self.diverted_duration[parent])
         self.origin.append(ORIGIN_ESCALATION)
         self.patience.append(self.patience[parent])  # the family's patience goes with the child
+        self.bind_u.append(self.bind_u[parent])
+        self.bound_pf.append(-1)
         self.parent.append(parent)
         self.queue.append(queue)
         self.state.append(WAITING)
@@ -183,6 +193,11 @@ class Queues:
                 self.tariff[self.index[k]] = v
         #: provider forms that take children from the queue, in the order they are tried
         self.eligible: list[list[int]] = [[] for _ in range(n)]
+        self.bound = [False] * n  # set by State once eligibility is known
+        #: where the tiers of ``eligible`` end (State sorts it by tier): providers inside the unit,
+        #: then its other contracted ones, then the pooled neighbours' (bovenregionale afstemming)
+        #: and entrants; a tier is tried only when none of the one before has room
+        self.tier_ends: list[tuple[int, int]] = [(0, 0)] * n
         # Time-weighted length monitor.
         self.length = [0] * n
         self.length_days = [0.0] * n  # area under the length this month
@@ -200,6 +215,8 @@ class ProviderForms:
         self.form: list[int] = []
         self.places: list[int] = []  # nominal places (shrink and phase-out lower them)
         self.cost_factor: list[float] = []
+        #: binding weight (``gewicht``) of a provider with a werkgebied; 0 for any other
+        self.weight: list[float] = []
         #: an entrant slot's places once it enters (entry.py); it has none before
         self.entry_places: dict[int, int] = {}
         for p in providers:
@@ -213,6 +230,7 @@ class ProviderForms:
                 self.form.append(form_index[o.care_form])
                 self.places.append(0 if p.entrant else o.places)
                 self.cost_factor.append(o.cost_factor)
+                self.weight.append(p.weight if p.serves is not None else 0.0)
         n = len(self.provider)
         self.initial_places = list(self.places)
         self.occupied = [0] * n
@@ -223,6 +241,10 @@ class ProviderForms:
         self.losing_months = [0] * n  # consecutive months revenue < cost
         self.long_wait_months = [0] * n  # consecutive months of long waits at covered cost (capacity.py)
         self.serves: list[list[int]] = [[] for _ in range(n)]  # queues it takes children from
+        self.xy: list[tuple[float, float]] = []  # where its provider is (State fills it in)
+        # Children of bound queues waiting for this provider form (re-placed ones first).
+        self.bound_normal: list[deque[int]] = [deque() for _ in range(n)]
+        self.bound_priority: list[deque[int]] = [deque() for _ in range(n)]
         # This month's accruals.
         self.accrued_until = [0.0] * n
         self.occupied_days = [0.0] * n
@@ -325,9 +347,16 @@ class State:
                 self.queues.eligible[self.queues.index[key]] = [
                     pfs.index[(pid, key[1])] for pid in pids if (pid, key[1]) in pfs.index
                 ]
+        self._sort_eligible_by_tier(world)
         for q, eligible in enumerate(self.queues.eligible):
             for pf in eligible:
                 pfs.serves[pf].append(q)
+        # Plane coordinates (degrees, longitude shrunk by cos 52 deg) to rank providers by distance.
+        self.gemeente_xy = [(g.lon * LON_SCALE, g.lat) for g in world.geography.gemeenten]
+        pfs.xy = [(world.providers[p].lon * LON_SCALE, world.providers[p].lat) for p in pfs.provider]
+        binding = scenario.providers.bind_to_werkgebied
+        #: per queue: its children are bound to one provider form each (matching.bind)
+        self.queues.bound = [binding and bool(e) and all(pfs.weight[pf] > 0 for pf in e) for e in self.queues.eligible]
         self.providers = Providers(world.providers, pfs)
         self.contracts = Contracts()
         #: (unit, provider, care form) contracts in force (they drive administration)
@@ -369,6 +398,26 @@ class State:
         self.phase_out: dict[int, tuple[float, float, int]] = {}
         self.tariff_events: list[tuple[float, list[int]]] = []
         self.ceilings: dict[tuple[str, str, str], float] = {}
+
+    def _sort_eligible_by_tier(self, world: World) -> None:
+        """Order each queue's eligible provider forms by tier, keeping the market's order within one
+        (see ``Queues.tier_ends``): the landscape sizes a region's places to its own load."""
+        queues, pfs = self.queues, self.provider_forms
+        for m in self.markets:
+            own: dict[tuple[str, str], set[str]] = {}
+            for c in m.contracts:
+                own.setdefault((c.unit_id, c.care_form), set()).add(c.provider_id)
+            inside = {u.unit_id: set(u.gemeenten) for u in m.units}
+            for key in m.eligible:
+                q = queues.index[key]
+                mine, area = own.get(key, set()), inside.get(key[0], set())
+                tier = []
+                for pf in queues.eligible[q]:
+                    p = world.providers[pfs.provider[pf]]
+                    tier.append((0 if p.gemeente in area else 1) if p.provider_id in mine else 2)
+                order = sorted(range(len(tier)), key=tier.__getitem__)
+                queues.eligible[q] = [queues.eligible[q][i] for i in order]
+                queues.tier_ends[q] = (tier.count(0), tier.count(0) + tier.count(1))
 
     def phase_share(self, form: int, t: float) -> float:
         """How far the phase-out of ``form`` has gone at ``t``: 0 before its start, 1 at its end."""

@@ -89,6 +89,9 @@ class Provider:
     lat: float = 0.0
     #: jeugdregio codes the provider serves (its werkgebied); None: any unit may contract it
     serves: frozenset[str] | None = None
+    #: with a werkgebied: the share of each served region's children bound to it is its weight
+    #: over the weights of all providers serving the region (``gewicht``, matching.bind)
+    weight: float = 1.0
     #: a dormant slot for a new provider (``capacity.entry``): no places until it enters
     entrant: bool = False
 
@@ -336,6 +339,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
         reserves = read_number(r, "reserves_eur", pfile, i, -1e12, 1e12)
         g = where.get(r["gemeentecode"])
         serves = _werkgebied(r, pfile, i)
+        weight = read_number(r, "gewicht", pfile, i, 1e-9, 100.0) if r.get("gewicht", "").strip() else 1.0
         forms = offers.get(pid, [])
         if serves is not None and scenario.regions is not None and forms:
             g, share = _branch_in_area(scenario, geography, serves)
@@ -354,6 +358,7 @@ def load_providers(scenario: Scenario, geography: Geography) -> list[Provider]:
                 lon=g.lon,
                 lat=g.lat,
                 serves=serves,
+                weight=weight,
             )
         )
     _check_shocks(scenario, geography, known_ids, providers)

@@ -51,6 +51,8 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
     jeugdhulp = [f for f in forms if f not in ("jeugdbescherming", "voogdij", "jeugdreclassering")]
     ambulant = [f for f, c in forms.items() if not c.residential and f in jeugdhulp]
 
+    GI_FORMS = ("jeugdbescherming", "voogdij", "jeugdreclassering")
+
     def only(*names: str) -> list[str] | None:
         return list(names) if set(names) <= present else None
 
@@ -128,11 +130,17 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    "censored median wait for " + ", ".join(ambulant) + " in JZ14. Not independent: the landscape "
                    "sizes intensief ambulant places to the Twente MEAN wait (observed_wait_days, 75 d), so this "
                    "row checks the sizing and the shape of the wait distribution, not a prediction"),
-        Comparison(waits, "Share of jeugdregio's with children waiting for jeugdbescherming", "share",
+        Comparison(waits, "Share of GIs with more than 100 children waiting", "share",
                    lambda: obs.from_table(REPORTED, key="gi_share_with_waiting_list"),
-                   model(m.regions_waiting_share, only("jeugdbescherming")),
-                   "observed: 7 of 13 GIs wait structurally (>100 children); model: regions with any child "
-                   "waiting at the horizon (GIs and regions are not the same units)"),
+                   model(lambda f: m.bound_providers_waiting_share(f, 100), only(*GI_FORMS)),
+                   "observed: 7 of 13 GIs have more than 100 children waiting structurally, 4 none (2024); model: "
+                   "children of the OTS, voogdij and jeugdreclassering waiting at the horizon per GI they are bound "
+                   "to. The total is sized (next row); how it falls over the GIs is not"),
+        Comparison(waits, "Children waiting for a jeugdbeschermer", "count",
+                   lambda: obs.from_table(REPORTED, key="children_without_jeugdbeschermer"),
+                   model(m.waiting_at_horizon, only(*GI_FORMS)),
+                   "model: children of the OTS, voogdij and jeugdreclassering waiting at the horizon. Not "
+                   "independent: the GI forms' observed_wait_days (30 d) is derived from this count"),
     ]  # fmt: skip
 
     money = "Money and administration"

@@ -28,6 +28,7 @@ __all__ = ["Measure", "Replication", "ScenarioRun", "load_runs"]
 EPISODE_COLUMNS = [
     "replication", "origin", "gemeente", "region", "care_form", "t_referral", "t_intake", "t_end", "state",
     "provider_id", "tariff_eur_per_day", "delivered_eur", "replacements", "extra_wait_days", "waiting_since",
+    "bound_provider_id",
 ]  # fmt: skip
 MONTHLY = ("ledger", "forms", "municipal", "payments", "exits", "signals", "stocks")
 
@@ -258,14 +259,31 @@ def share_of_spend(forms: Sequence[str]) -> Measure:
     return measure
 
 
-def regions_waiting_share(forms: Sequence[str]) -> Measure:
-    """Share of jeugdregio's with children waiting for ``forms`` at the horizon."""
+def _waiting_per_bound_provider(r: Replication, forms: Sequence[str]) -> pd.Series:
+    """Children of ``forms`` waiting at the horizon per provider they are bound to (the GIs;
+    matching.bind), every provider any child of them was bound to included (0 if none waits)."""
+    ep = r.episodes[r.episodes["care_form"].isin(list(forms))]
+    bound = ep["bound_provider_id"].astype(object).dropna()
+    waiting = ep.loc[ep["state"] == "waiting", "bound_provider_id"].astype(object).dropna()
+    return waiting.value_counts().reindex(sorted(set(bound)), fill_value=0)
+
+
+def bound_providers_waiting_share(forms: Sequence[str], more_than: int) -> Measure:
+    """Share of the GIs with more than ``more_than`` children of ``forms`` waiting at the horizon."""
 
     def measure(r: Replication) -> float:
-        ep = r.episodes[r.episodes["care_form"].isin(list(forms))]
-        regions = ep["region"].astype(str).unique()
-        waiting = ep.loc[ep["state"] == "waiting", "region"].astype(str).unique()
-        return len(waiting) / len(regions) if len(regions) else math.nan
+        per = _waiting_per_bound_provider(r, forms)
+        return float((per > more_than).mean()) if len(per) else math.nan
+
+    return measure
+
+
+def waiting_at_horizon(forms: Sequence[str]) -> Measure:
+    """Children of ``forms`` waiting at the horizon."""
+
+    def measure(r: Replication) -> float:
+        ep = r.episodes
+        return float(((ep["state"] == "waiting") & ep["care_form"].isin(list(forms))).sum())
 
     return measure
 
