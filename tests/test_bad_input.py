@@ -264,6 +264,18 @@ def test_empty_only_care_forms_is_refused() -> None:
         validate_scenario({**NATIONAL, "only_care_forms": []}, check_files=False)
 
 
+@pytest.mark.parametrize("rule", ["expansion", "entry"])
+def test_capacity_rule_forms_must_be_known_and_have_an_observed_wait(rule: str) -> None:
+    capacity, forms_ = NATIONAL["capacity"], NATIONAL["care_forms"]
+    no_wait = {k: v for k, v in forms_["crisisopvang"].items() if k != "observed_wait_days"}
+    for forms, words in ((["geen_zorgvorm"], "unknown care form 'geen_zorgvorm'"), (["crisisopvang"], "observed_wait")):
+        bad = {**NATIONAL, "capacity": {**capacity, rule: {**capacity[rule], "care_forms": forms}}}
+        bad["care_forms"] = {**forms_, "crisisopvang": no_wait}
+        with pytest.raises(ScenarioError, match=f"capacity.{rule}.care_forms") as err:
+            validate_scenario(bad, check_files=False)
+        assert words in str(err.value)
+
+
 def test_run_size_bounds() -> None:
     ok = validate_scenario({**NATIONAL, "years": 50, "replications": 400}, check_files=False)
     assert ok.years == 50

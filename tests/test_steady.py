@@ -145,10 +145,13 @@ def test_a_form_without_withdrawal_has_no_steady_list() -> None:
 
 # -- expansion ----------------------------------------------------------------------------------
 RULE = Expansion(wait_factor=1.0, after_months=2, step=1.0, build_delay_months=1, assumption="test")
+#: the rule for ``zorg`` only, and for no form at all (``care_forms: []``: the form is held)
+RULE_ZORG = RULE.model_copy(update={"care_forms": ["zorg"]})
+RULE_NO_FORM = RULE.model_copy(update={"care_forms": []})
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("rule", [RULE, None])
+@pytest.mark.parametrize("rule", [RULE, RULE_ZORG, RULE_NO_FORM, None])
 def test_a_provider_expands_where_its_waiting_list_persists(
     tmp_path: Path, engine: str, rule: Expansion | None
 ) -> None:
@@ -157,7 +160,7 @@ def test_a_provider_expands_where_its_waiting_list_persists(
     scenario = scenario.model_copy(update={"capacity": scenario.capacity.model_copy(update={"expansion": rule})})
     children = [Child("a", 0.0, 1000.0), Child("b", 1.0, 100.0)]
     ep, tables = run(scenario, children, engine)
-    if rule is None:  # switched off: b waits for a's place, past the one-year horizon
+    if rule is None or rule is RULE_NO_FORM:  # switched off: b waits for a's place, past the horizon
         assert ep.loc["b", "state"] == "waiting"
         assert math.isnan(ep.loc["b", "t_intake"])
         return

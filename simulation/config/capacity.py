@@ -16,12 +16,14 @@ class Expansion(Provenance):
     longest current wait on a waiting list it serves exceeds ``wait_factor`` x its form's
     ``observed_wait_days`` and its revenue covered its costs that month. After ``after_months``
     such months in a row it orders ``step`` x its places more (at least one), which open
-    ``build_delay_months`` later (then staff are hired for them as for any vacancy)."""
+    ``build_delay_months`` later (then staff are hired for them as for any vacancy). Only the
+    forms in ``care_forms`` expand (default: every form with an observed wait)."""
 
     wait_factor: float = Field(description="expand above this multiple of the observed wait, in [1, 20]")
     after_months: int = Field(ge=1, le=120)
     step: float = Field(description="share of the places added at once, in (0, 1]")
     build_delay_months: int = Field(ge=0, le=120)
+    care_forms: list[str] | None = Field(default=None, description="forms that may expand; None: all")
 
     @model_validator(mode="after")
     def _ranges(self) -> Expansion:

@@ -188,12 +188,13 @@ class Scenario(FrozenModel):
         for key in self.only_care_forms or []:
             if key not in forms:
                 problems.append(f"only_care_forms: unknown care form {key!r}")
-        entry = self.capacity.entry
-        for key in entry.care_forms or [] if entry is not None else []:
-            if key not in forms:
-                problems.append(f"capacity.entry.care_forms: unknown care form {key!r}")
-            elif self.care_forms[key].observed_wait_days is None:
-                problems.append(f"capacity.entry.care_forms: {key!r} has no observed_wait_days to judge its waits by")
+        for name, rule in (("expansion", self.capacity.expansion), ("entry", self.capacity.entry)):
+            for key in rule.care_forms or [] if rule is not None else []:
+                if key not in forms:
+                    problems.append(f"capacity.{name}.care_forms: unknown care form {key!r}")
+                elif self.care_forms[key].observed_wait_days is None:
+                    why = "has no observed_wait_days to judge its waits by"
+                    problems.append(f"capacity.{name}.care_forms: {key!r} {why}")
         if self.providers.generator:
             for g, group in enumerate(self.providers.generator.groups):
                 for key in group.forms:

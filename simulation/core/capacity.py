@@ -58,10 +58,12 @@ def expand_where_waits_persist(state: State, month: int) -> None:
                 state.log.append((state.now, "expand", pf))
     ordered = {pf for _, pf, _ in pending}
     waits = longest_waits(state)
+    allowed = None if rule.care_forms is None else {state.form_index.get(f, -1) for f in rule.care_forms}
     for pf, p in enumerate(pfs.provider):
         f = pfs.form[pf]
         observed = state.form_params[f].observed_wait_days
-        if observed is None or f in state.phase_out or books.status[p] != ACTIVE or pf in ordered:
+        held = f in state.phase_out or (allowed is not None and f not in allowed)
+        if observed is None or held or books.status[p] != ACTIVE or pf in ordered:
             pfs.long_wait_months[pf] = 0
             continue
         longest = max((waits[q] for q in pfs.serves[pf]), default=0.0)
