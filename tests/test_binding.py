@@ -19,17 +19,14 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from simulation.config import CareForm, Scenario
-from simulation.core.demand import Referrals
 from simulation.core.world import Gemeente
 from simulation.landscape import _catchment_loads
-from simulation.runner import replication as runner
 from tests.conftest import _care_form
-from tests.test_mechanisms import START, Child, write_world
+from tests.test_mechanisms import START, Child, run_children, write_world
 
 # One region: G1 at lon 5.0, G3 at 5.1 and G2 at 5.8; its unit's centre lies at 5.3.
 GEMEENTEN = [("G1", "JZ01", 5.0, 52.0), ("G3", "JZ01", 5.1, 52.0), ("G2", "JZ01", 5.8, 52.0)]
@@ -55,31 +52,7 @@ def gi_world(tmp_path: Path, *, bind: bool = True, shocks: Sequence[dict[str, ob
 
 def run(scenario: Scenario, children: Sequence[Child], bind_u: Sequence[float]) -> pd.DataFrame:
     """One replication with exactly these children and binding draws: episodes by child name."""
-
-    def referrals(gemeenten, care_forms, *_args, **_kwargs) -> Referrals:
-        gi = {g.code: i for i, g in enumerate(gemeenten)}
-        fi = {f: i for i, f in enumerate(care_forms)}
-        n = len(children)
-        return Referrals(
-            t=np.asarray([c.t for c in children], dtype=float),
-            gemeente=np.asarray([gi[c.gemeente] for c in children], dtype=np.int64),
-            form=np.asarray([fi[c.form] for c in children], dtype=np.int64),
-            duration=np.asarray([c.duration for c in children], dtype=float),
-            escalates=np.zeros(n, dtype=bool),
-            escalated_duration=np.zeros(n),
-            divert_u=np.ones(n),
-            diverted_duration=np.zeros(n),
-            origin=np.zeros(n, dtype=np.int8),
-            bind_u=np.asarray(bind_u, dtype=float),
-        )
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(runner, "generate", referrals)
-        result = runner.run_replication(scenario, 0)
-    ep = result.tables["episodes"].assign(name=[c.name for c in children]).set_index("name")
-    for column in ("provider_id", "bound_provider_id"):
-        ep[column] = ep[column].astype(object)
-    return ep
+    return run_children(scenario, children, bind_u=bind_u)[0]
 
 
 # The unit's list is R (0.3 degrees from its centre) then N (0.5): R's share of [0, 1) is the

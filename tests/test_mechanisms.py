@@ -153,9 +153,10 @@ def build_market(scenario: Scenario) -> Market:
 
 
 def run_children(
-    scenario: Scenario, children: Sequence[Child], engine: str = "reference"
+    scenario: Scenario, children: Sequence[Child], engine: str = "reference", bind_u: Sequence[float] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run one replication with exactly ``children`` as the referrals: (episodes by child name, KPIs)."""
+    """Run one replication with exactly ``children`` as the referrals: (episodes by child name, KPIs).
+    ``bind_u``: each child's uniform for binding to a GI (matching.bind); default 0."""
     assert [c.t for c in children] == sorted(c.t for c in children), "children must be in order of referral"
 
     def referrals(gemeenten, care_forms, *_args, **_kwargs) -> Referrals:
@@ -172,6 +173,7 @@ def run_children(
             divert_u=np.ones(n),
             diverted_duration=np.zeros(n),
             origin=np.zeros(n, dtype=np.int8),
+            bind_u=np.asarray(bind_u if bind_u is not None else np.zeros(n), dtype=float),
         )
 
     with pytest.MonkeyPatch.context() as mp:
@@ -180,7 +182,8 @@ def run_children(
     ep = result.tables["episodes"]
     assert len(ep) == len(children)
     ep = ep.assign(name=[c.name for c in children]).set_index("name")
-    ep["provider_id"] = ep["provider_id"].astype(object)
+    for column in ("provider_id", "bound_provider_id"):
+        ep[column] = ep[column].astype(object)
     ep["wait"] = ep["t_intake"] - ep["t_referral"]
     return ep, result.kpis
 

@@ -244,30 +244,25 @@ def fill(state: State, pf: int) -> None:
     if state.providers.status[pfs.provider[pf]] != ACTIVE:
         return
     queues, children = state.queues, state.children
-    child_state, queue_of, bound_pf = children.state, children.queue, children.bound_pf
-    own = ((0, pfs.bound_priority[pf]), (1, pfs.bound_normal[pf])) if pfs.weight[pf] > 0 else ()
+    child_state, queue_of = children.state, children.queue
+    # (re-placed, others, column, value): a deque's head counts while it waits and its column is
+    # still the value (a child moved to another queue, or bound again, leaves lazily).
+    lists = [(queues.priority[q], queues.normal[q], queue_of, q) for q in pfs.serves[pf]]
+    if pfs.weight[pf] > 0:
+        lists.append((pfs.bound_priority[pf], pfs.bound_normal[pf], children.bound_pf, pf))
     while pfs.free_places[pf] > 0:
         best: deque[int] | None = None
         best_key: tuple[int, float, int] | None = None
-        for q in pfs.serves[pf]:
-            for prio, dq in ((0, queues.priority[q]), (1, queues.normal[q])):
-                while dq and (child_state[dq[0]] != WAITING or queue_of[dq[0]] != q):
-                    dq.popleft()  # escalated or moved children leave lazily
+        for again, first_time, column, value in lists:
+            for prio, dq in ((0, again), (1, first_time)):
+                while dq and (child_state[dq[0]] != WAITING or column[dq[0]] != value):
+                    dq.popleft()  # escalated, withdrawn, moved or bound again
                 if dq:
                     head = dq[0]
                     key = (prio, children.waiting_since[head], head)
                     if best_key is None or key < best_key:
                         best_key, best = key, dq
                     break
-        for prio, dq in own:
-            while dq and (child_state[dq[0]] != WAITING or bound_pf[dq[0]] != pf):
-                dq.popleft()  # escalated, withdrawn or bound again
-            if dq:
-                head = dq[0]
-                key = (prio, children.waiting_since[head], head)
-                if best_key is None or key < best_key:
-                    best_key, best = key, dq
-                break
         if best is None:
             return
         c = best.popleft()

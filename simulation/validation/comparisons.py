@@ -149,7 +149,9 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    lambda: _share(obs.from_table(PROVIDERS, indicator="gemiddeld_nettoresultaat_jeugdzorgaanbieders")),
                    m.net_margin(), "Jeugdautoriteit 2023; model: margins over revenue in the window. Not independent: "
                    "finance.break_even_occupancy (0.97) was chosen so that the fragmented regime's first-year sector "
-                   "margin is of this order"),
+                   "margin was of this order in an earlier version (before GI binding and nearest-to-the-child "
+                   "placement); not tuned again, as 0.985 would raise the share of providers making a loss from "
+                   "45% to 55% (README, Limitations)"),
         Comparison(money, "Net margin, providers with turnover above EUR 20 mn", "margin",
                    lambda: _share(obs.from_table(
                        PROVIDERS, indicator="gemiddeld_nettoresultaat_grote_aanbieders_omzet_gt_20mln")),
