@@ -163,18 +163,22 @@ def free_provider_form(state: State, q: int, gi: int) -> int:
     the unit's own providers inside it, then its other contracted ones, then the pooled
     neighbours' and entrants); -1 if none has room. Ties go to the earlier in the list."""
     free, status, provider = state.provider_forms.free_places, state.providers.status, state.provider_forms.provider
-    xy, (end_inside, end_own) = state.provider_forms.xy, state.queues.tier_ends[q]
-    x, y = state.gemeente_xy[gi]
-    best, best_d = -1, math.inf
-    for i, pf in enumerate(state.queues.eligible[q]):
-        if best >= 0 and i in (end_inside, end_own):
+    eligible = state.queues.eligible[q]
+    end_inside, end_own = state.queues.tier_ends[q]
+    start = 0
+    for end in (end_inside, end_own, len(eligible)):
+        best, best_d = -1, math.inf
+        for pf in eligible[start:end]:
+            if free[pf] > 0 and status[provider[pf]] == ACTIVE:
+                px, py = state.provider_forms.xy[pf]
+                x, y = state.gemeente_xy[gi]
+                d = (px - x) * (px - x) + (py - y) * (py - y)
+                if d < best_d:
+                    best, best_d = pf, d
+        if best >= 0:
             return best
-        if free[pf] > 0 and status[provider[pf]] == ACTIVE:
-            px, py = xy[pf]
-            d = (px - x) * (px - x) + (py - y) * (py - y)
-            if d < best_d:
-                best, best_d = pf, d
-    return best
+        start = end
+    return -1
 
 
 def intake(state: State, c: int, pf: int, q: int) -> None:
@@ -246,10 +250,14 @@ def fill(state: State, pf: int) -> None:
     queues, children = state.queues, state.children
     child_state, queue_of = children.state, children.queue
     # (re-placed, others, column, value): a deque's head counts while it waits and its column is
-    # still the value (a child moved to another queue, or bound again, leaves lazily).
-    lists = [(queues.priority[q], queues.normal[q], queue_of, q) for q in pfs.serves[pf]]
-    if pfs.weight[pf] > 0:
-        lists.append((pfs.bound_priority[pf], pfs.bound_normal[pf], children.bound_pf, pf))
+    # still the value (a child moved to another queue, or bound again, leaves lazily). Built once
+    # per provider form and again when it serves a new queue (an entrant's contract).
+    served, lists = pfs.fill_lists.get(pf, (-1, []))
+    if served != len(pfs.serves[pf]):
+        lists = [(queues.priority[q], queues.normal[q], queue_of, q) for q in pfs.serves[pf]]
+        if pfs.weight[pf] > 0:
+            lists.append((pfs.bound_priority[pf], pfs.bound_normal[pf], children.bound_pf, pf))
+        pfs.fill_lists[pf] = (len(pfs.serves[pf]), lists)
     while pfs.free_places[pf] > 0:
         best: deque[int] | None = None
         best_key: tuple[int, float, int] | None = None

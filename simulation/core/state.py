@@ -35,7 +35,7 @@ import math
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -242,6 +242,8 @@ class ProviderForms:
         self.long_wait_months = [0] * n  # consecutive months of long waits at covered cost (capacity.py)
         self.serves: list[list[int]] = [[] for _ in range(n)]  # queues it takes children from
         self.xy: list[tuple[float, float]] = []  # where its provider is (State fills it in)
+        #: matching.fill's deques to look at, with the number of queues served when built
+        self.fill_lists: dict[int, tuple[int, list[tuple[Any, Any, Any, int]]]] = {}
         # Children of bound queues waiting for this provider form (re-placed ones first).
         self.bound_normal: list[deque[int]] = [deque() for _ in range(n)]
         self.bound_priority: list[deque[int]] = [deque() for _ in range(n)]
