@@ -37,6 +37,8 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="a scenario override")
     parser.add_argument("--by-form", action="store_true", help="also the mean waiting list per care form and year")
     args = parser.parse_args()
+    if not 2.0 <= args.years <= 50.0:
+        parser.error(f"--years {args.years:g}: drift compares whole years, so it needs 2 to 50 (allowed [2, 50])")
     pd.set_option("display.width", 200)
     for path in args.scenarios:
         scenario = load_scenario(path, overrides_from_sets(args.set)).model_copy(update={"years": args.years})
