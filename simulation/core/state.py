@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulation.config import Scenario
+from simulation.core import eligibility
 from simulation.core.agenda import Agenda
 from simulation.core.demand import ORIGIN_ESCALATION, Referrals
 from simulation.core.world import Geography, Market, Provider
@@ -69,8 +70,6 @@ __all__ = [
     "World",
 ]
 
-#: cos(52 deg): a degree of longitude over one of latitude in the Netherlands
-LON_SCALE = math.cos(math.radians(52.2))
 # Child states (WITHDRAWN: left the waiting list without this care).
 WAITING, IN_CARE, DONE, ESCALATED, WITHDRAWN = 0, 1, 2, 3, 4
 # Provider states (DORMANT: an entrant slot that has not entered yet, see entry.py).
@@ -344,21 +343,10 @@ class State:
             world.providers, {p.provider_id: i for i, p in enumerate(world.providers)}, self.form_index
         )
         pfs = self.provider_forms
-        for m in self.markets:
-            for key, pids in m.eligible.items():
-                self.queues.eligible[self.queues.index[key]] = [
-                    pfs.index[(pid, key[1])] for pid in pids if (pid, key[1]) in pfs.index
-                ]
-        self._sort_eligible_by_tier(world)
-        for q, eligible in enumerate(self.queues.eligible):
-            for pf in eligible:
-                pfs.serves[pf].append(q)
-        # Plane coordinates (degrees, longitude shrunk by cos 52 deg) to rank providers by distance.
-        self.gemeente_xy = [(g.lon * LON_SCALE, g.lat) for g in world.geography.gemeenten]
-        pfs.xy = [(world.providers[p].lon * LON_SCALE, world.providers[p].lat) for p in pfs.provider]
-        binding = scenario.providers.bind_to_werkgebied
-        #: per queue: its children are bound to one provider form each (matching.bind)
-        self.queues.bound = [binding and bool(e) and all(pfs.weight[pf] > 0 for pf in e) for e in self.queues.eligible]
+        #: where each gemeente lies, to rank providers by distance (eligibility.plane_xy)
+        self.gemeente_xy = eligibility.prepare(
+            self.queues, pfs, world, self.markets, scenario.providers.bind_to_werkgebied
+        )
         self.providers = Providers(world.providers, pfs)
         self.contracts = Contracts()
         #: (unit, provider, care form) contracts in force (they drive administration)
@@ -400,26 +388,6 @@ class State:
         self.phase_out: dict[int, tuple[float, float, int]] = {}
         self.tariff_events: list[tuple[float, list[int]]] = []
         self.ceilings: dict[tuple[str, str, str], float] = {}
-
-    def _sort_eligible_by_tier(self, world: World) -> None:
-        """Order each queue's eligible provider forms by tier, keeping the market's order within one
-        (see ``Queues.tier_ends``): the landscape sizes a region's places to its own load."""
-        queues, pfs = self.queues, self.provider_forms
-        for m in self.markets:
-            own: dict[tuple[str, str], set[str]] = {}
-            for c in m.contracts:
-                own.setdefault((c.unit_id, c.care_form), set()).add(c.provider_id)
-            inside = {u.unit_id: set(u.gemeenten) for u in m.units}
-            for key in m.eligible:
-                q = queues.index[key]
-                mine, area = own.get(key, set()), inside.get(key[0], set())
-                tier = []
-                for pf in queues.eligible[q]:
-                    p = world.providers[pfs.provider[pf]]
-                    tier.append((0 if p.gemeente in area else 1) if p.provider_id in mine else 2)
-                order = sorted(range(len(tier)), key=tier.__getitem__)
-                queues.eligible[q] = [queues.eligible[q][i] for i in order]
-                queues.tier_ends[q] = (tier.count(0), tier.count(0) + tier.count(1))
 
     def phase_share(self, form: int, t: float) -> float:
         """How far the phase-out of ``form`` has gone at ``t``: 0 before its start, 1 at its end."""
