@@ -149,6 +149,21 @@ def test_judge(model, observed, low, high, expect, verdict):
     assert judge(model, observed, low, high, expect=expect).verdict == verdict
 
 
+@pytest.mark.parametrize(
+    ("model", "observed", "verdict"),
+    [
+        (0.020, 0.015, "agrees"),  # 0.5 points: a ratio of 1.33 agrees too
+        (0.024, 0.015, "agrees"),  # 0.9 points, although the ratio is 1.6
+        (0.026, 0.015, "miss"),  # 1.1 points
+        (-0.008, 0.001, "agrees"),  # 0.9 points across zero (a ratio of -8)
+        (-0.022, 0.001, "miss"),  # 2.3 points
+    ],
+)
+def test_a_margin_is_judged_by_its_difference_in_points(model, observed, verdict):
+    assert judge(model, observed, math.nan, math.nan, unit="margin").verdict == verdict
+    assert judge(model, observed, -0.05, 0.05, unit="margin").verdict == "agrees (in range)"
+
+
 # -- the command -------------------------------------------------------------------------------
 
 SMALL = ["--replications", "2", "--years", "1", "--executor", "serial"]

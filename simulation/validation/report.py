@@ -3,9 +3,10 @@
 The model value of a comparison is its mean over replications with a 95% t-interval, per
 scenario (regime). The ratio and the verdict use the *reference* scenario, the regime the
 observations describe: before 2026 the real system was the fragmented one, so that is the
-default. A verdict is "agrees" when the ratio lies within a factor ``tolerance`` of 1 (or the
-model's mean inside a reported range), "miss" otherwise, and "not modelled" when the model has
-no such quantity. The report shows misses; it is not a pass/fail test of the model.
+default. A verdict is "agrees" when the ratio lies within a factor ``tolerance`` of 1 (a margin:
+within ``MARGIN_POINTS`` percentage points; or the model's mean inside a reported range),
+"miss" otherwise, and "not modelled" when the model has no such quantity. The report shows
+misses; it is not a pass/fail test of the model.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ from simulation.metrics.intervals import summarise
 from simulation.validation.comparisons import Comparison
 from simulation.validation.measures import ScenarioRun
 
-__all__ = ["TOLERANCE", "evaluate", "render_markdown"]
+__all__ = ["MARGIN_POINTS", "TOLERANCE", "evaluate", "render_markdown"]
 
 #: a model value within this factor of the observed one "agrees"
 TOLERANCE = 1.5
+#: a margin (unit "margin": a signed share near zero, where a ratio says little; a JZ+ margin of
+#: -2% against 0.1% is a ratio of -20) "agrees" within this many percentage points
+MARGIN_POINTS = 1.0
 
 COLUMNS = [
     "group", "quantity", "unit", "scenario", "model_mean", "model_low", "model_high", "observed", "observed_low",
@@ -42,9 +46,16 @@ class Verdict:
 
 
 def judge(
-    model: float, observed: float, low: float, high: float, tolerance: float = TOLERANCE, expect: str | None = None
+    model: float,
+    observed: float,
+    low: float,
+    high: float,
+    tolerance: float = TOLERANCE,
+    expect: str | None = None,
+    unit: str = "count",
 ) -> Verdict:
-    """Ratio model/observed and whether they agree (within a range, or within ``tolerance``).
+    """Ratio model/observed and whether they agree (within a range, or within ``tolerance``; a
+    margin within :data:`MARGIN_POINTS` percentage points).
 
     With ``expect`` ("lower"/"higher": the model counts a subset/superset of what was observed) a
     value outside the tolerance on the expected side is "consistent", on the other side a miss.
@@ -52,6 +63,10 @@ def judge(
     if math.isnan(model):
         return Verdict(math.nan, "no model value")
     ratio = model / observed if observed else math.nan
+    if unit == "margin" and expect is None:
+        if not math.isnan(low) and not math.isnan(high) and low <= model <= high:
+            return Verdict(ratio, "agrees (in range)")
+        return Verdict(ratio, "agrees" if abs(model - observed) * 100.0 <= MARGIN_POINTS + 1e-9 else "miss")
     if expect is not None and not math.isnan(ratio) and not 1 / tolerance <= ratio <= tolerance:
         side = ratio < 1 if expect == "lower" else ratio > 1
         return Verdict(ratio, f"consistent ({expect}, as expected)" if side else "miss")
@@ -90,7 +105,7 @@ def evaluate(items: Sequence[Comparison], runs: Sequence[ScenarioRun]) -> pd.Dat
                 )
                 s = summarise(per_rep).iloc[0]
                 mean, low, high = float(s["mean"]), *_in_domain(float(s["ci_low"]), float(s["ci_high"]), c.unit)
-            v = judge(mean, o.value, o.low, o.high, expect=c.expect)
+            v = judge(mean, o.value, o.low, o.high, expect=c.expect, unit=c.unit)
             verdict = "not modelled" if c.measure is None else v.verdict
             rows.append((c.group, c.quantity, c.unit, run.name, mean, low, high, o.value, o.low, o.high,
                          o.period, v.ratio, verdict, o.source, o.file, c.note))  # fmt: skip
@@ -125,6 +140,13 @@ def _observed(row: pd.Series) -> str:
     return text
 
 
+def _ratio(row: pd.Series) -> str:
+    """The Ratio column: model / observed, for a margin the difference in percentage points."""
+    if row["unit"] == "margin" and not math.isnan(row["model_mean"]):
+        return f"{(row['model_mean'] - row['observed']) * 100.0:+.1f} pts"
+    return "–" if math.isnan(row["ratio"]) else f"{row['ratio']:.2f}"
+
+
 #: the report's layout (Markdown with Jinja2 markup), beside this module
 TEMPLATE = jinja2.Template((Path(__file__).with_name("report.md.j2")).read_text(encoding="utf-8"))
 
@@ -144,7 +166,7 @@ def render_markdown(table: pd.DataFrame, reference: str, meta: dict[str, object]
                 "others": [_fmt(q.loc[q["scenario"] == s, "model_mean"].iloc[0], ref["unit"]) for s in others],
                 "observed": _observed(ref),
                 "period": ref["period"],
-                "ratio": "–" if math.isnan(ref["ratio"]) else f"{ref['ratio']:.2f}",
+                "ratio": _ratio(ref),
                 "verdict": ref["verdict"],
                 "file": ref["file"],
                 "link": "../" + ref["file"],
@@ -158,6 +180,7 @@ def render_markdown(table: pd.DataFrame, reference: str, meta: dict[str, object]
         reference=reference,
         others=others,
         tolerance=TOLERANCE,
+        margin_points=f"{MARGIN_POINTS:g}",
         n_total=len(verdicts),
         n_agree=int(verdicts.str.startswith("agrees").sum()),
         n_consistent=int(verdicts.str.startswith("consistent").sum()),
