@@ -77,19 +77,8 @@ def on_referral(state: State, c: int) -> None:
     # A child of the initial waiting list was referred before the start and has waited since.
     since = min(state.now, children.referred_at[c])
     children.waiting_since[c] = since
-    if state.queues.bound[q]:
-        pf = children.bound_pf[c] = bind(state, c, q)
-        if pf >= 0 and state.provider_forms.free_places[pf] > 0:
-            intake(state, c, pf, q)
-            return
-        _wait_in(state, c, q)
-    else:
-        pf = free_provider_form(state, q, children.gemeente[c])
-        if pf >= 0:
-            intake(state, c, pf, q)
-            return
-        state.queues.normal[q].append(c)
-    count_queue(state, q, +1)
+    if _place_or_wait(state, c, q):
+        return
     if children.escalates[c]:  # never drawn for the initial stock in care
         state.agenda.schedule(since + state.escalate_after[children.form[c]], ESCALATE, c)
     theta = state.withdrawal_per_day[children.form[c]]
@@ -112,6 +101,25 @@ def bind(state: State, c: int, q: int) -> int:
         if x < 0.0:
             return pf
     return options[-1]
+
+
+def _place_or_wait(state: State, c: int, q: int) -> bool:
+    """Place child ``c`` of queue ``q`` now if it can be (a bound queue: bound first, then only its
+    provider form; else the nearest free place), else it waits at the back of its deque and the
+    queue counts it. True if placed."""
+    children = state.children
+    if state.queues.bound[q]:
+        pf = children.bound_pf[c] = bind(state, c, q)
+        if pf >= 0 and state.provider_forms.free_places[pf] <= 0:
+            pf = -1
+    else:
+        pf = free_provider_form(state, q, children.gemeente[c])
+    if pf >= 0:
+        intake(state, c, pf, q)
+        return True
+    _wait_in(state, c, q)
+    count_queue(state, q, +1)
+    return False
 
 
 def _wait_in(state: State, c: int, q: int) -> None:
@@ -149,12 +157,8 @@ def rebind_waiting(state: State, pf: int) -> None:
     pfs.bound_normal[pf].clear()
     for c in waiting:
         q = children.queue[c]
-        new = children.bound_pf[c] = bind(state, c, q)
-        if new >= 0 and pfs.free_places[new] > 0:
-            count_queue(state, q, -1)
-            intake(state, c, new, q)
-        else:
-            _wait_in(state, c, q)
+        count_queue(state, q, -1)  # at the same moment as it is counted again if it keeps waiting
+        _place_or_wait(state, c, q)
 
 
 def free_provider_form(state: State, q: int, gi: int) -> int:
@@ -314,20 +318,7 @@ def _leave_list(state: State, c: int, new_state: int, event: str) -> None:
 def place_again(state: State, c: int) -> None:
     """A child whose provider left: placed at once if it can be, else first in its queue (bound
     again, without the provider that left, in a bound queue)."""
-    q = state.children.queue[c]
-    if state.queues.bound[q]:
-        pf = state.children.bound_pf[c] = bind(state, c, q)
-        if pf >= 0 and state.provider_forms.free_places[pf] > 0:
-            intake(state, c, pf, q)
-            return
-        _wait_in(state, c, q)
-    else:
-        pf = free_provider_form(state, q, state.children.gemeente[c])
-        if pf >= 0:
-            intake(state, c, pf, q)
-            return
-        state.queues.priority[q].append(c)
-    count_queue(state, q, +1)
+    _place_or_wait(state, c, state.children.queue[c])
 
 
 def fill_grown(state: State, month: int) -> None:

@@ -343,7 +343,7 @@ class State:
             world.providers, {p.provider_id: i for i, p in enumerate(world.providers)}, self.form_index
         )
         pfs = self.provider_forms
-        #: where each gemeente lies, to rank providers by distance (eligibility.plane_xy)
+        #: where each gemeente lies, to rank providers by distance (eligibility.prepare)
         self.gemeente_xy = eligibility.prepare(
             self.queues, pfs, world, self.markets, scenario.providers.bind_to_werkgebied
         )

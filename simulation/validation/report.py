@@ -63,15 +63,13 @@ def judge(
     if math.isnan(model):
         return Verdict(math.nan, "no model value")
     ratio = model / observed if observed else math.nan
-    if unit == "margin" and expect is None:
-        if not math.isnan(low) and not math.isnan(high) and low <= model <= high:
-            return Verdict(ratio, "agrees (in range)")
-        return Verdict(ratio, "agrees" if abs(model - observed) * 100.0 <= MARGIN_POINTS + 1e-9 else "miss")
     if expect is not None and not math.isnan(ratio) and not 1 / tolerance <= ratio <= tolerance:
         side = ratio < 1 if expect == "lower" else ratio > 1
         return Verdict(ratio, f"consistent ({expect}, as expected)" if side else "miss")
     if not math.isnan(low) and not math.isnan(high) and low <= model <= high:
         return Verdict(ratio, "agrees (in range)")
+    if unit == "margin" and expect is None:
+        return Verdict(ratio, "agrees" if abs(model - observed) * 100.0 <= MARGIN_POINTS + 1e-9 else "miss")
     if not math.isnan(ratio) and ratio > 0 and 1 / tolerance <= ratio <= tolerance:
         return Verdict(ratio, "agrees")
     if observed == 0 or math.isnan(ratio):
