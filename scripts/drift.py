@@ -1,6 +1,6 @@
 """Drift check of a scenario without scheduled changes: yearly figures per regime.
 
-    .venv/bin/python scripts/drift.py [--years 5] [--replication 0] [SCENARIO ...]
+    .venv/bin/python scripts/drift.py [--years 5] [--replication 0] [--by-form] [--by-group] [SCENARIO ...]
 
 Runs one replication of each scenario (default: the three regime files of the national default)
 and prints, per year: the mean waiting list, nominal and staffed places, children in care, staff
@@ -22,8 +22,15 @@ sys.path.insert(0, str(ROOT))
 
 from simulation.config import load_scenario  # noqa: E402
 from simulation.experiment.paths import overrides_from_sets  # noqa: E402
-from simulation.metrics.drift import drift, yearly_figures, yearly_waiting_by_form  # noqa: E402
-from simulation.runner.replication import run_replication  # noqa: E402
+from simulation.metrics.drift import (  # noqa: E402
+    drift,
+    yearly_figures,
+    yearly_margin_by_group,
+    yearly_occupancy_by_form,
+    yearly_places_by_form,
+    yearly_waiting_by_form,
+)
+from simulation.runner.replication import build_world, run_replication  # noqa: E402
 
 DEFAULT = [ROOT / "scenarios" / f for f in ("gefragmenteerd.yaml", "regionaal.yaml", "landelijk.yaml")]
 
@@ -36,6 +43,11 @@ def main() -> None:
     parser.add_argument("--engine", default="reference", choices=["reference", "simpy"])
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="a scenario override")
     parser.add_argument("--by-form", action="store_true", help="also the mean waiting list per care form and year")
+    parser.add_argument(
+        "--by-group",
+        action="store_true",
+        help="also the margin per provider group, places and occupancy per care form, and exits",
+    )
     args = parser.parse_args()
     if not 2.0 <= args.years <= 50.0:
         parser.error(f"--years {args.years:g}: drift compares whole years, so it needs 2 to 50 (allowed [2, 50])")
@@ -56,6 +68,17 @@ def main() -> None:
         if args.by_form:
             print("mean waiting list per care form and year:")
             print(yearly_waiting_by_form(result.tables).round(0).to_string())
+        if args.by_group:
+            group_of = {p.provider_id: p.group for p in build_world(scenario).providers}
+            print("margin per provider group and year:")
+            print(yearly_margin_by_group(result.tables, group_of).round(4).to_string())
+            print("mean nominal places per care form and year:")
+            print(yearly_places_by_form(result.tables).round(0).to_string())
+            print("occupancy of staffed places per care form and year:")
+            print(yearly_occupancy_by_form(result.tables).round(3).to_string())
+            exits = result.tables["exits"]
+            print("exits:")
+            print(exits.assign(group=exits["provider_id"].map(group_of)).to_string(index=False))
 
 
 if __name__ == "__main__":

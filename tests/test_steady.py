@@ -26,7 +26,14 @@ from simulation.core import steady
 from simulation.core.demand import Referrals
 from simulation.core.workforce import staffed_share
 from simulation.engines import ENGINES
-from simulation.metrics.drift import DRIFT_COLUMNS, drift, yearly_figures
+from simulation.metrics.drift import (
+    DRIFT_COLUMNS,
+    drift,
+    yearly_figures,
+    yearly_margin_by_group,
+    yearly_occupancy_by_form,
+    yearly_places_by_form,
+)
 from simulation.runner import replication as runner
 from tests.conftest import _care_form, _sourced
 from tests.test_mechanisms import write_world
@@ -243,3 +250,36 @@ def test_every_provider_covers_its_costs_at_its_planned_occupancy() -> None:
         for key in group.forms:
             margin = planned_margin(scenario, key, group.target_utilisation.value, group.cost_factor[1])
             assert margin >= -tolerated, f"{group.name}/{key}: margin {margin:.1%} at its planned occupancy"
+
+
+# -- yearly figures by form and provider group ----------------------------------------------------
+def test_yearly_figures_by_form_and_group_from_hand_made_tables() -> None:
+    # Two whole years of two half-year rows each (182 + 183 days), then a cut third year.
+    starts, days = [0.0, 182.0, 365.0, 547.0, 730.0], [182.0, 183.0, 182.0, 183.0, 30.0]
+    place_days = [d * n for d, n in zip(days, [10, 20, 30, 30, 99], strict=True)]
+    occupied = [d * n for d, n in zip(days, [5, 20, 30, 15, 99], strict=True)]
+    forms = pd.DataFrame(
+        {"t_start": starts, "days": days, "care_form": "zorg", "nominal_place_days": place_days,
+         "place_days": place_days, "occupied_days": occupied}
+    )  # fmt: skip
+    places = yearly_places_by_form({"forms": forms})
+    # year 1: (182 x 10 + 183 x 20) / 365; year 2: 30; the cut year is left out
+    assert list(places.columns) == [1, 2]
+    assert places.loc["zorg", 1] == pytest.approx((182 * 10 + 183 * 20) / 365)
+    assert places.loc["zorg", 2] == pytest.approx(30.0)
+    occupancy = yearly_occupancy_by_form({"forms": forms})
+    assert occupancy.loc["zorg", 1] == pytest.approx((182 * 5 + 183 * 20) / (182 * 10 + 183 * 20))
+    assert occupancy.loc["zorg", 2] == pytest.approx((182 * 30 + 183 * 15) / (365 * 30))
+    ledger = pd.DataFrame(
+        {
+            "t_start": starts * 2,
+            "days": days * 2,
+            "provider_id": ["A"] * 5 + ["B"] * 5,
+            "margin_eur": [1.0, 1.0, -4.0, 0.0, 50.0, 3.0, 3.0, 2.0, 2.0, 0.0],
+            "revenue_eur": [10.0] * 10,
+        }
+    )
+    margins = yearly_margin_by_group({"ledger": ledger}, {"A": "ggz", "B": "gi"})
+    assert margins.loc["ggz", 1] == pytest.approx(0.1) and margins.loc["ggz", 2] == pytest.approx(-0.2)
+    assert margins.loc["gi", 1] == pytest.approx(0.3) and margins.loc["gi", 2] == pytest.approx(0.2)
+    assert list(margins.columns) == [1, 2]

@@ -13,7 +13,15 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["DRIFT_COLUMNS", "drift", "yearly_figures", "yearly_waiting_by_form"]
+__all__ = [
+    "DRIFT_COLUMNS",
+    "drift",
+    "yearly_figures",
+    "yearly_margin_by_group",
+    "yearly_occupancy_by_form",
+    "yearly_places_by_form",
+    "yearly_waiting_by_form",
+]
 
 #: Figures whose year-on-year relative change is the drift.
 DRIFT_COLUMNS = ("waiting", "places", "staffed_places", "in_care", "staff_fte")
@@ -63,12 +71,45 @@ def drift(figures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _in_whole_years(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """``table`` (monthly rows: ``t_start``, ``days``) with a 1-based ``year`` column, cut to the
+    whole simulated years, and the days of each of those years."""
+    year = np.floor(table["t_start"].to_numpy(dtype=float) / 365.0 + 1e-9).astype(int) + 1
+    t = table.assign(year=year)
+    days = t.drop_duplicates("t_start").groupby("year")["days"].sum()
+    whole = days[days >= 364.0]
+    return t[t["year"].isin(whole.index)], whole
+
+
+def _yearly_mean(table: pd.DataFrame, area: pd.Series) -> pd.DataFrame:
+    """Time-weighted yearly mean per care form (rows) and whole year (columns) of a monthly table
+    whose ``area`` is its quantity x days."""
+    t, days = _in_whole_years(table.assign(area=area))
+    return t.groupby(["care_form", "year"], observed=True)["area"].sum().unstack("year") / days
+
+
 def yearly_waiting_by_form(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """Mean waiting list (children, time-weighted) per care form (rows) and whole year (columns)."""
     waiting = tables["waiting"]
-    year = np.floor(waiting["t_start"].to_numpy(dtype=float) / 365.0 + 1e-9).astype(int) + 1
-    w = waiting.assign(year=year, area=waiting["waiting_mean"] * waiting["days"])
-    days = w.drop_duplicates("t_start").groupby("year")["days"].sum()
-    whole = days.index[days >= 364.0]
-    table = w[w["year"].isin(whole)].groupby(["care_form", "year"], observed=True)["area"].sum().unstack("year")
-    return table / days[whole]
+    return _yearly_mean(waiting, waiting["waiting_mean"] * waiting["days"])
+
+
+def yearly_places_by_form(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Mean nominal places per care form (rows) and whole year (columns)."""
+    return _yearly_mean(tables["forms"], tables["forms"]["nominal_place_days"])
+
+
+def yearly_occupancy_by_form(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Occupied over staffed place-days per care form (rows) and whole year (columns)."""
+    forms, _ = _in_whole_years(tables["forms"])
+    totals = forms.groupby(["care_form", "year"], observed=True)[["occupied_days", "place_days"]].sum()
+    return (totals["occupied_days"] / totals["place_days"]).unstack("year")
+
+
+def yearly_margin_by_group(tables: Mapping[str, pd.DataFrame], group_of: Mapping[str, str]) -> pd.DataFrame:
+    """Margin over revenue per provider group (rows; ``group_of`` maps provider ids to groups) and
+    whole year (columns)."""
+    ledger, _ = _in_whole_years(tables["ledger"])
+    sums = ledger.assign(group=ledger["provider_id"].astype(str).map(group_of)).groupby(["group", "year"])
+    totals = sums[["margin_eur", "revenue_eur"]].sum()
+    return (totals["margin_eur"] / totals["revenue_eur"]).unstack("year")
