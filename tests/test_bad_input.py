@@ -274,6 +274,22 @@ def test_capacity_rule_forms_must_be_known_and_have_an_observed_wait(rule: str) 
         with pytest.raises(ScenarioError, match=f"capacity.{rule}.care_forms") as err:
             validate_scenario(bad, check_files=False)
         assert words in str(err.value)
+    if rule == "expansion":  # with an occupancy signal such a form's occupancy judges it
+        fine = {**NATIONAL, "capacity": {**capacity, rule: {**capacity[rule], "care_forms": ["crisisopvang"]}}}
+        fine["capacity"][rule]["occupancy_factor"] = 1.1
+        fine["care_forms"] = {**forms_, "crisisopvang": no_wait}
+        assert validate_scenario(fine, check_files=False).capacity.expansion.care_forms == ["crisisopvang"]
+
+
+RANGE = r"\[1.0, 5.0\]"
+
+
+@pytest.mark.parametrize(("factor", "words"), [(0.9, RANGE), (5.5, RANGE), (float("nan"), "finite")])
+def test_expansion_occupancy_factor_out_of_range_is_refused(factor: float, words: str) -> None:
+    capacity = NATIONAL["capacity"]
+    bad = {**NATIONAL, "capacity": {**capacity, "expansion": {**capacity["expansion"], "occupancy_factor": factor}}}
+    with pytest.raises(ScenarioError, match=rf"capacity.expansion.occupancy_factor.*{words}"):
+        validate_scenario(bad, check_files=False)
 
 
 def test_run_size_bounds() -> None:

@@ -4,7 +4,9 @@
 * the steady waiting list of :mod:`simulation.core.steady` against numeric integration and the
   fluid Erlang-A identities (referrals x S(W) = starts);
 * expansion: a provider form whose list keeps waiting too long while its tariff covers its costs
-  adds places after ``after_months`` and the build delay (hand-built, known day);
+  adds places after ``after_months`` and the build delay (hand-built, known day); a form planned
+  below full (no steady list) does so when its places stay fuller than ``occupancy_factor`` x its
+  break-even occupancy;
 * drift: a few regions of the national default, three years, no stress, drift under 5% a year.
 
 Each mechanism's test fails with the mechanism switched off (the ``*_off`` cases assert that).
@@ -177,6 +179,30 @@ def test_a_provider_expands_where_its_waiting_list_persists(
     assert ep.loc["b", "t_intake"] == 90.0
     places = tables["forms"].set_index("month")["nominal_place_days"] / tables["forms"].set_index("month")["days"]
     assert list(places.iloc[:5]) == [1.0, 1.0, 1.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("factor", [1.5, 2.5, None])
+def test_a_form_planned_below_full_expands_where_its_places_stay_full(
+    tmp_path: Path, engine: str, factor: float | None
+) -> None:
+    scenario = write_world(tmp_path, gemeenten=ONE_GEMEENTE, providers=[("P", "G1", {"zorg": 1})], forms=["zorg"])
+    zorg = scenario.care_forms["zorg"]
+    cost = zorg.cost_price.model_copy(update={"break_even_occupancy": Sourced(value=0.5, assumption="test")})
+    scenario = with_form(scenario, observed_wait_days=None, waiting_withdrawal_per_year=None, cost_price=cost)
+    assert not scenario.care_forms["zorg"].waits_steadily
+    rule = RULE.model_copy(update={"occupancy_factor": factor})  # None: only the (absent) waiting signal
+    scenario = scenario.model_copy(update={"capacity": scenario.capacity.model_copy(update={"expansion": rule})})
+    ep, tables = run(scenario, [Child("a", 0.0, 1000.0), Child("b", 1.0, 100.0)], engine)
+    if factor is None or factor * 0.5 >= 1.0:  # off, or above any occupancy: b waits past the horizon
+        assert ep.loc["b", "state"] == "waiting"
+        return
+    # a fills P's one place all the time: occupancy 1 > 1.5 x 0.5 at the ends of January and
+    # February (and the tariff covers the costs at full occupancy), so P orders a place that
+    # opens at the end of March (day 90), as in the waiting-list case above.
+    assert ep.loc["b", "t_intake"] == 90.0
+    forms = tables["forms"].set_index("month")
+    assert list((forms["nominal_place_days"] / forms["days"]).iloc[:5]) == [1.0, 1.0, 1.0, 2.0, 2.0]
 
 
 # -- drift --------------------------------------------------------------------------------------

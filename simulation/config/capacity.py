@@ -17,18 +17,31 @@ class Expansion(Provenance):
     ``observed_wait_days`` and its revenue covered its costs that month. After ``after_months``
     such months in a row it orders ``step`` x its places more (at least one), which open
     ``build_delay_months`` later (then staff are hired for them as for any vacancy). Only the
-    forms in ``care_forms`` expand (default: every form with an observed wait)."""
+    forms in ``care_forms`` expand (default: every form with an observed wait).
+
+    A form without a steady waiting list (``CareForm.waits_steadily`` false: crisis, JZ+) is
+    planned to run below full (crisis places must be free on the day): a waiting list hardly
+    signals its unmet demand, its occupancy does. With ``occupancy_factor`` such a provider form
+    also counts a long-wait month when its staffed places were more than ``occupancy_factor`` x
+    its form's break-even occupancy occupied that month (and its revenue covered its costs)."""
 
     wait_factor: float = Field(description="expand above this multiple of the observed wait, in [1, 20]")
     after_months: int = Field(ge=1, le=120)
     step: float = Field(description="share of the places added at once, in (0, 1]")
     build_delay_months: int = Field(ge=0, le=120)
     care_forms: list[str] | None = Field(default=None, description="forms that may expand; None: all")
+    occupancy_factor: float | None = Field(
+        default=None,
+        description="forms without a steady waiting list also expand above this multiple of their break-even "
+        "occupancy, in [1, 5]; None: only by the wait",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> Expansion:
         check_range("wait_factor", self.wait_factor, 1.0, 20.0)
         check_range("step", self.step, 0.0, 1.0, low_open=True)
+        if self.occupancy_factor is not None:
+            check_range("occupancy_factor", self.occupancy_factor, 1.0, 5.0)
         return self
 
 

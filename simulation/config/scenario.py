@@ -192,8 +192,10 @@ class Scenario(FrozenModel):
             for key in rule.care_forms or [] if rule is not None else []:
                 if key not in forms:
                     problems.append(f"capacity.{name}.care_forms: unknown care form {key!r}")
-                elif self.care_forms[key].observed_wait_days is None:
-                    why = "has no observed_wait_days to judge its waits by"
+                elif self.care_forms[key].observed_wait_days is None and not (
+                    name == "expansion" and getattr(rule, "occupancy_factor", None) is not None
+                ):
+                    why = "has no observed_wait_days to judge its waits by (nor expansion an occupancy_factor)"
                     problems.append(f"capacity.{name}.care_forms: {key!r} {why}")
         if self.providers.generator:
             for g, group in enumerate(self.providers.generator.groups):

@@ -10,12 +10,19 @@ waiting list it serves is above ``wait_factor`` x its form's observed wait and i
 its costs that month. After ``after_months`` of them in a row it orders ``step`` of its places
 more (at least one); they open ``build_delay_months`` later, and its staff target rises with them
 (hiring in :mod:`.workforce` follows). Forms being phased out do not expand.
+
+A form planned below full (crisis, JZ+: sized by utilisation, no steady waiting list) also
+counts a long-wait month when the provider form's staffed places were fuller than
+``occupancy_factor`` x the form's break-even occupancy that month. Without this, losing
+providers of such a form shrink (``finance.shrink``) and leave while the others never grow, and
+the form ratchets down until it is full.
 """
 
 from __future__ import annotations
 
 import math
 
+from simulation.core.entry import reference_occupancy
 from simulation.core.state import ACTIVE, WAITING, State
 
 __all__ = ["expand_where_waits_persist", "longest_bound_wait", "longest_waits"]
@@ -59,20 +66,41 @@ def expand_where_waits_persist(state: State, month: int) -> None:
     ordered = {pf for _, pf, _ in pending}
     waits = longest_waits(state)
     allowed = None if rule.care_forms is None else {state.form_index.get(f, -1) for f in rule.care_forms}
+    full_above = _full_occupancy(state)
     for pf, p in enumerate(pfs.provider):
         f = pfs.form[pf]
         observed = state.form_params[f].observed_wait_days
         held = f in state.phase_out or (allowed is not None and f not in allowed)
-        if observed is None or held or books.status[p] != ACTIVE or pf in ordered:
+        if (observed is None and full_above[f] is None) or held or books.status[p] != ACTIVE or pf in ordered:
             pfs.long_wait_months[pf] = 0
             continue
-        longest = max((waits[q] for q in pfs.serves[pf]), default=0.0)
-        if pfs.weight[pf] > 0:
-            longest = max(longest, longest_bound_wait(state, pf))
+        demand = False
+        if observed is not None:
+            longest = max((waits[q] for q in pfs.serves[pf]), default=0.0)
+            if pfs.weight[pf] > 0:
+                longest = max(longest, longest_bound_wait(state, pf))
+            demand = longest > rule.wait_factor * observed.value
+        full = full_above[f]
+        if full is not None:
+            demand = demand or pfs.occupied_days[pf] > full * pfs.place_days[pf] > 0.0
         covered = pfs.revenue[pf] >= books.form_cost[pf] > 0.0
-        long_wait = longest > rule.wait_factor * observed.value and covered
+        long_wait = demand and covered
         pfs.long_wait_months[pf] = pfs.long_wait_months[pf] + 1 if long_wait else 0
         if pfs.long_wait_months[pf] >= rule.after_months:
             pfs.long_wait_months[pf] = 0
             extra = max(1, math.ceil(rule.step * pfs.places[pf]))
             pending.append((month + rule.build_delay_months, pf, extra))
+
+
+def _full_occupancy(state: State) -> list[float | None]:
+    """Per care form planned below full (no steady waiting list, ``CareForm.waits_steadily``): the
+    occupancy above which it signals unmet demand (``occupancy_factor`` x its break-even
+    occupancy); None for the forms with a steady list, or without ``occupancy_factor``."""
+    rule = state.scenario.capacity.expansion
+    factor = None if rule is None else rule.occupancy_factor
+    if factor is None:
+        return [None] * len(state.care_forms)
+    return [
+        None if params.waits_steadily else factor * reference_occupancy(state.scenario, key)
+        for key, params in zip(state.care_forms, state.form_params, strict=True)
+    ]
