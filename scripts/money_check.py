@@ -6,7 +6,8 @@ Per scenario (default: the three regimes) it runs replications (lean recorder, m
 and prints, over the run after the warm-up, the figures the field reports:
 
 * sector margin: sum of margins / sum of revenue (Jeugdautoriteit trend analysis 2023: 1.5%;
-  2018-2022 1.6% -> 1.1%, Stand van de Jeugdzorg 2024);
+  2018-2022 1.6% -> 1.1%, Stand van de Jeugdzorg 2024); the same over the providers with a
+  yearly revenue of EUR 20 mn or more (2023: 0.9%);
 * share of providers with a negative result over the run (about a quarter of 268 institutions,
   2019; a third of the 64 systeempartijen, 2018: DOMAIN 1e);
 * the margin of each provider group (crisis services among them; JeugdzorgPlus 2023 0.1%,
@@ -31,6 +32,9 @@ from simulation.experiment.paths import overrides_from_sets
 from simulation.metrics import ALL
 from simulation.runner.replication import build_world, run_replication
 
+#: yearly revenue of a large provider (Jeugdautoriteit: turnover above EUR 20 mn, 0.9% margin in 2023)
+LARGE_EUR_PER_YEAR = 20e6
+
 DEFAULT = ["scenarios/gefragmenteerd.yaml", "scenarios/regionaal.yaml", "scenarios/landelijk.yaml"]
 
 
@@ -47,9 +51,13 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
         led = r.tables["ledger"]
         led = led[led["t_start"] >= scenario.warmup_days]
         per = led.groupby("provider_id").agg(
-            revenue=("revenue_eur", "sum"), margin=("margin_eur", "sum"), admin=("admin_share", "mean")
+            revenue=("revenue_eur", "sum"),
+            margin=("margin_eur", "sum"),
+            admin=("admin_share", "mean"),
+            days=("days", "sum"),
         )
         per = per[per["revenue"] > 0]
+        large = per[per["revenue"] * 365.0 / per["days"] >= LARGE_EUR_PER_YEAR]
         per["group"] = per.index.map(group)
         g = per.groupby("group")[["revenue", "margin"]].sum()
         g["loss_share"] = per.groupby("group")["margin"].apply(lambda m: float((m < 0).mean()))
@@ -65,6 +73,7 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
         rows.append(
             {
                 "sector_margin": per["margin"].sum() / per["revenue"].sum(),
+                "large_margin": large["margin"].sum() / large["revenue"].sum() if len(large) else float("nan"),
                 "loss_share": float((per["margin"] < 0).mean()),
                 "admin_weighted": float(np.average(per["admin"], weights=per["revenue"])),
                 "admin_mean": float(per["admin"].mean()),

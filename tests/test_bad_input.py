@@ -269,7 +269,9 @@ def test_capacity_rule_forms_must_be_known_and_have_an_observed_wait(rule: str) 
     capacity, forms_ = NATIONAL["capacity"], NATIONAL["care_forms"]
     no_wait = {k: v for k, v in forms_["crisisopvang"].items() if k != "observed_wait_days"}
     for forms, words in ((["geen_zorgvorm"], "unknown care form 'geen_zorgvorm'"), (["crisisopvang"], "observed_wait")):
-        bad = {**NATIONAL, "capacity": {**capacity, rule: {**capacity[rule], "care_forms": forms}}}
+        # without expansion's occupancy signal (the default has one), which judges such a form too
+        plain = {k: v for k, v in capacity[rule].items() if k != "occupancy_factor"}
+        bad = {**NATIONAL, "capacity": {**capacity, rule: {**plain, "care_forms": forms}}}
         bad["care_forms"] = {**forms_, "crisisopvang": no_wait}
         with pytest.raises(ScenarioError, match=f"capacity.{rule}.care_forms") as err:
             validate_scenario(bad, check_files=False)

@@ -16,7 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulation.config import AdminCurve, Entry, Scenario, Sourced, validate_scenario
+from simulation.config import AdminCurve, Entry, Scenario, Sourced, load_scenario, validate_scenario
+from simulation.config.errors import ScenarioError
+from simulation.core.entry import bound_forms, entrant_slots
 from simulation.engines import ENGINES
 from simulation.runner import replication as runner
 from tests.conftest import make_scenario
@@ -24,6 +26,7 @@ from tests.test_invariants import check_all
 from tests.test_mechanisms import write_world
 from tests.test_steady import ONE_GEMEENTE, Child, run, with_form
 
+ROOT = Path(__file__).resolve().parent.parent
 RULE = Entry(
     wait_factor=1.0,
     after_months=2,
@@ -231,3 +234,30 @@ def test_an_entrant_is_in_the_entries_table_and_stays_contracted_after_a_transit
     ]
     assert ep.loc["b", "provider_id"] == "entrant-JZ01-zorg-1"
     assert ep.loc["d", "provider_id"] == "entrant-JZ01-zorg-1" and ep.loc["d", "t_intake"] == 250.0
+
+
+def test_entry_into_forms_bound_to_a_werkgebied_is_refused_or_left_out() -> None:
+    """The GIs' children are bound to one GI serving their region (providers.bind_to_werkgebied),
+    so an entrant would get none: naming such a form is refused, the default leaves it out, and
+    with binding off the GI forms get entrant slots like any other."""
+    base = load_scenario(ROOT / "scenarios" / "regionaal.yaml", {"replications": 1})
+    entry = base.capacity.entry
+    assert entry is not None
+    world = runner.build_world(base)
+    forms = list(base.care_forms)
+    assert bound_forms(base, forms, world.providers) == {"jeugdbescherming", "voogdij", "jeugdreclassering"}
+
+    def slots(rule: Entry, bind: bool) -> set[str]:
+        providers = base.providers.model_copy(update={"bind_to_werkgebied": bind})
+        capacity = base.capacity.model_copy(update={"entry": rule})
+        scenario = base.model_copy(update={"capacity": capacity, "providers": providers})
+        incumbents = [p for p in world.providers if not p.entrant]
+        made = entrant_slots(scenario, world.geography, forms, incumbents, world.market)
+        return {p.forms[0].care_form for p in made}
+
+    with pytest.raises(ScenarioError, match=r"capacity\.entry\.care_forms: 'voogdij': every provider of it has a"):
+        slots(entry.model_copy(update={"care_forms": ["pleegzorg", "voogdij"]}), bind=True)
+    by_default = slots(entry.model_copy(update={"care_forms": None}), bind=True)
+    assert "pleegzorg" in by_default and not by_default & {"jeugdbescherming", "voogdij", "jeugdreclassering"}
+    unbound = slots(entry.model_copy(update={"care_forms": None}), bind=False)
+    assert {"jeugdbescherming", "voogdij", "jeugdreclassering"} <= unbound

@@ -65,7 +65,9 @@ class Entry(Provenance):
     places_share: float = Field(description="the entrant's places over the region's places of the form, in (0, 1]")
     max_per_region: int = Field(ge=1, le=20)
     reserves_share: float = Field(description="starting reserves over the entrant's yearly revenue, in [0, 5]")
-    care_forms: list[str] | None = Field(default=None, description="forms entrants may offer; None: all")
+    care_forms: list[str] | None = Field(
+        default=None, description="forms entrants may offer; None: all but those bound to a werkgebied (the GIs)"
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> Entry:

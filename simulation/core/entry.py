@@ -25,12 +25,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from simulation.config import Scenario
+from simulation.config.errors import ScenarioError
 from simulation.core.finance import admin_share, cost_index, update_admin
 from simulation.core.state import ACTIVE, DORMANT, WAITING, State
 from simulation.core.workforce import target_fte, yearly_cost_per_place
 from simulation.core.world import Geography, Market, Provider, ProviderForm
 
-__all__ = ["contract_entrant", "enter_where_waits_persist", "entrant_slots", "entry_pays", "longest_waits_by_region"]
+__all__ = [
+    "bound_forms",
+    "contract_entrant",
+    "enter_where_waits_persist",
+    "entrant_slots",
+    "entry_pays",
+    "longest_waits_by_region",
+]
 
 
 def reference_occupancy(scenario: Scenario, form: str) -> float:
@@ -51,6 +59,16 @@ def entrant_slots(
     rule = scenario.capacity.entry
     if rule is None:
         return []
+    forms = list(forms)
+    bound = bound_forms(scenario, forms, providers)
+    named = sorted(bound & set(rule.care_forms or []))
+    if named:
+        why = (
+            f"{', '.join(map(repr, named))}: every provider of it has a werkgebied, so its children are bound to one "
+            "of them (providers.bind_to_werkgebied) and an entrant would get none; entry into such a form is not "
+            "modelled: remove it, or set providers.bind_to_werkgebied to false"
+        )
+        raise ScenarioError(scenario.name, [("capacity.entry.care_forms", why)])
     region_of = {g.code: g.region for g in geography.gemeenten}
     out: list[Provider] = []
     for region in geography.regions:
@@ -59,7 +77,7 @@ def entrant_slots(
         for form in forms:
             if scenario.care_forms[form].observed_wait_days is None:
                 continue  # no observed wait, no rule for "too long"
-            if rule.care_forms is not None and form not in rule.care_forms:
+            if (rule.care_forms is not None and form not in rule.care_forms) or form in bound:
                 continue
             offered = sum(o.places for p in providers if region_of.get(p.gemeente) == region
                           for o in p.forms if o.care_form == form)  # fmt: skip
@@ -81,6 +99,20 @@ def entrant_slots(
                         entrant=True,
                     )
                 )
+    return out
+
+
+def bound_forms(scenario: Scenario, forms: Iterable[str], providers: Sequence[Provider]) -> set[str]:
+    """The forms whose children are bound to a werkgebied provider (the GIs: every provider of the
+    form has a werkgebied and ``providers.bind_to_werkgebied`` is on). Entry into them is not
+    modelled: a bound child waits for its own provider, so an entrant would get no children."""
+    if not scenario.providers.bind_to_werkgebied:
+        return set()
+    out = set()
+    for form in forms:
+        offering = [p for p in providers if any(o.care_form == form for o in p.forms)]
+        if offering and all(p.serves is not None for p in offering):
+            out.add(form)
     return out
 
 
