@@ -33,10 +33,11 @@ def test_landscape_capacity_follows_littles_law_the_staffed_share_and_target_uti
         for f in group.forms:
             form = s.care_forms[f]
             load = youth * form.referral_rate_per_1000.value / 1000 / 365 * form.duration.mean_days
-            # Staff at their equilibrium allow phi / (tau + phi + phi tau delay) of the places.
+            # Staff at their equilibrium allow phi / (tau + phi + phi tau (delay - 1)) of the places
+            # (tests/test_steady.py checks that staff stay there).
             tau = form.cost_price.annual_staff_turnover.value / 12
             phi, delay = wf.vacancy_fill_per_month.value, wf.hiring_delay_months
-            staffed = phi / (tau + phi + phi * tau * delay)
+            staffed = phi / (tau + phi + phi * tau * (delay - 1))
             # A steady waiting list: the staffed places hold the observed stock; else the staffed
             # places are used at the target utilisation.
             utilisation = 1.0 if form.waits_steadily else group.target_utilisation.value

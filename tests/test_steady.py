@@ -205,6 +205,35 @@ def test_a_form_planned_below_full_expands_where_its_places_stay_full(
     assert list((forms["nominal_place_days"] / forms["days"]).iloc[:5]) == [1.0, 1.0, 1.0, 2.0, 2.0]
 
 
+# -- staff at their equilibrium ---------------------------------------------------------------------
+@pytest.mark.parametrize("delay", [0, 1, 2, 3])
+def test_staff_start_at_the_fixed_point_of_turnover_and_hiring(tmp_path: Path, delay: int) -> None:
+    """``initial_staffing: equilibrium`` starts each provider form at the staff that turnover and
+    hiring (workforce.turnover_and_hiring) keep: a year without children moves it by months'
+    different lengths only, and its places staff allow are ``staffed_share`` of the nominal ones.
+    The month's vacancies are counted after that month's arrivals, so the pipeline then holds
+    ``delay - 1`` months of hires: with ``delay`` months (the formula before) staff grew by 1.2%
+    in half a year at the national default's rates, and so did every form's capacity."""
+    scenario = write_world(tmp_path, gemeenten=ONE_GEMEENTE, providers=[("P", "G1", {"zorg": 400})], forms=["zorg"])
+    zorg = scenario.care_forms["zorg"]
+    cost = zorg.cost_price.model_copy(update={"annual_staff_turnover": Sourced(value=0.15, assumption="test")})
+    scenario = with_form(scenario, cost_price=cost)
+    wf = scenario.workforce.model_copy(
+        update={
+            "hiring_delay_months": delay,
+            "vacancy_fill_per_month": Sourced(value=0.35, assumption="test"),
+            "initial_staffing": "equilibrium",
+        }
+    )
+    scenario = scenario.model_copy(update={"workforce": wf})
+    _, tables = run(scenario, [], "reference")
+    fte = tables["ledger"].set_index("month")["fte"]
+    assert (fte / fte.iloc[0] - 1.0).abs().max() < 0.002, f"staff move {fte.iloc[-1] / fte.iloc[0] - 1:+.2%}"
+    forms = tables["forms"].set_index("month")
+    staffed = forms["place_days"] / forms["nominal_place_days"]
+    assert staffed.iloc[0] == pytest.approx(round(400 * staffed_share(scenario.care_forms["zorg"], wf)) / 400)
+
+
 # -- drift --------------------------------------------------------------------------------------
 #: Twente and its neighbours; the forms with a steady waiting list. The forms sized by utilisation
 #: (crisis, JZ+, the GIs') are left out: in three regions they have a handful of providers, so one

@@ -16,6 +16,7 @@ __all__ = [
     "care_fte_factor",
     "care_time_share",
     "effective_places",
+    "equilibrium_share",
     "hire_initial_staff",
     "monthly_turnover",
     "paid_fte_per_place",
@@ -86,15 +87,26 @@ def staffed_share(form: CareForm, wf: Workforce) -> float:
     if wf.initial_staffing != "equilibrium":
         return min(1.0, float(wf.initial_staffing))
     tau = form.cost_price.annual_staff_turnover.value * wf.turnover_factor / 12.0
-    phi, delay = wf.vacancy_fill_per_month.value, wf.hiring_delay_months
-    return 1.0 if phi <= 0 else phi / (tau + phi + phi * tau * delay)
+    return equilibrium_share(tau, wf.vacancy_fill_per_month.value, wf.hiring_delay_months)
+
+
+def equilibrium_share(tau: float, phi: float, delay: int) -> float:
+    """The share of its target staff that monthly turnover ``tau`` and hiring keep a provider form
+    at, filling ``phi`` of its vacancies a month with hires that arrive ``delay`` months later.
+
+    :func:`turnover_and_hiring` counts a month's vacancies after its leavers left and its hires
+    arrived, when the pipeline holds the ``delay - 1`` later months' hires: in the steady state
+    leavers ``tau f`` equal hires ``phi (T - f - (delay - 1) tau f)``, so
+    ``f / T = phi / (tau + phi + phi tau (delay - 1))`` (with ``delay`` 0 the month's hires arrive
+    at once, before the next month's leavers: the same formula)."""
+    return 1.0 if phi <= 0 else phi / (tau + phi + phi * tau * (delay - 1))
 
 
 def hire_initial_staff(state: State) -> None:
     """Staff at the start: a share of the target, or the steady state of turnover and hiring.
 
-    In the steady state leavers (tau f) equal hires (phi (T - f - P)) with a pipeline of
-    P = delay x hires, so f = phi T / (tau + phi + phi tau delay). Every place staff allow is free.
+    The steady state is :func:`equilibrium_share` of the target, with ``delay`` months of hires
+    (``tau f`` each) on their way at the start of the first month. Every place staff allow is free.
     """
     wf = state.scenario.workforce
     pfs = state.provider_forms
@@ -106,7 +118,7 @@ def hire_initial_staff(state: State) -> None:
         elif phi <= 0:
             pfs.fte[pf] = target
         else:
-            pfs.fte[pf] = phi * target / (tau + phi + phi * tau * delay)
+            pfs.fte[pf] = equilibrium_share(tau, phi, delay) * target
             hires = tau * pfs.fte[pf]
             for month in range(delay):
                 if hires > 0:
