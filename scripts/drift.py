@@ -20,7 +20,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulation.config import load_scenario  # noqa: E402
+from simulation.config import ScenarioError, load_scenario  # noqa: E402
 from simulation.experiment.paths import overrides_from_sets  # noqa: E402
 from simulation.metrics.drift import (  # noqa: E402
     drift,
@@ -53,7 +53,11 @@ def main() -> None:
         parser.error(f"--years {args.years:g}: drift compares whole years, so it needs 2 to 50 (allowed [2, 50])")
     pd.set_option("display.width", 200)
     for path in args.scenarios:
-        scenario = load_scenario(path, overrides_from_sets(args.set)).model_copy(update={"years": args.years})
+        try:
+            scenario = load_scenario(path, overrides_from_sets(args.set)).model_copy(update={"years": args.years})
+        except ScenarioError as err:  # bad input: the message names the field; nothing is run
+            print(err, file=sys.stderr)
+            raise SystemExit(2) from None
         start = time.perf_counter()
         result = run_replication(scenario, args.replication, engine=args.engine, lean=True)
         figures = yearly_figures(result.tables)

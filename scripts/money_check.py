@@ -8,8 +8,9 @@ and prints, over the run after the warm-up, the figures the field reports:
 * sector margin: sum of margins / sum of revenue (Jeugdautoriteit trend analysis 2023: 1.5%;
   2018-2022 1.6% -> 1.1%, Stand van de Jeugdzorg 2024); the same over the providers with a
   yearly revenue of EUR 20 mn or more (2023: 0.9%);
-* share of providers with a negative result over the run (about a quarter of 268 institutions,
-  2019; a third of the 64 systeempartijen, 2018: DOMAIN 1e);
+* share of providers with a negative result over the run, of all and of the systeempartijen
+  (providers with a crisis, pleegzorg or residential contract): about a quarter of 268
+  institutions, 2019; a third of the 64 systeempartijen, 2018 (DOMAIN 1e);
 * the margin of each provider group (crisis services among them; JeugdzorgPlus 2023 0.1%,
   GIs 2023 1.2%);
 * the mean administration share (revenue-weighted and per provider; 30% JA to 38% CBS AZW);
@@ -32,6 +33,8 @@ from simulation.experiment.paths import overrides_from_sets
 from simulation.metrics import ALL
 from simulation.runner.replication import build_world, run_replication
 
+#: the systeempartijen's forms (a third of the 64 made a loss in 2018, a quarter of 268 institutions in 2019)
+SYSTEM_FORMS = ("crisisopvang", "pleegzorg", "residentieel")
 #: yearly revenue of a large provider (Jeugdautoriteit: turnover above EUR 20 mn, 0.9% margin in 2023)
 LARGE_EUR_PER_YEAR = 20e6
 
@@ -43,6 +46,8 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
     scenario = load_scenario(path, overrides)
     world = build_world(scenario)
     group = {p.provider_id: p.group for p in world.providers}
+    # as docs/VALIDATION.md counts them: providers with a crisis, pleegzorg or residential contract
+    systeem = {c.provider_id for c in world.market.contracts if c.care_form in SYSTEM_FORMS}
     rows: list[dict[str, float]] = []
     by_group: list[pd.DataFrame] = []
     contracts: list[pd.Series] = []
@@ -75,6 +80,7 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
                 "sector_margin": per["margin"].sum() / per["revenue"].sum(),
                 "large_margin": large["margin"].sum() / large["revenue"].sum() if len(large) else float("nan"),
                 "loss_share": float((per["margin"] < 0).mean()),
+                "systeem_loss_share": float((per.loc[per.index.isin(systeem), "margin"] < 0).mean()),
                 "admin_weighted": float(np.average(per["admin"], weights=per["revenue"])),
                 "admin_mean": float(per["admin"].mean()),
                 "unpaid_share": 1.0 - pay["paid_eur"].sum() / pay["delivered_eur"].sum(),

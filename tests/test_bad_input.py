@@ -119,6 +119,25 @@ def test_corpus_through_the_real_process_exits_2_without_traceback() -> None:
         assert field in proc.stderr, (name, field)
 
 
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--years", "1"], "allowed [2, 50]"),
+        (["--set", "capacity.expansion.occupancy_factor=0.5"], "capacity.expansion.occupancy_factor"),
+    ],
+)
+def test_the_drift_script_refuses_bad_input_with_exit_2(args: list[str], words: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "scripts/drift.py", "scenarios/gefragmenteerd.yaml", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert words in proc.stderr and "Traceback" not in proc.stderr
+
+
 # --------------------------------------------------------------------------------------------
 # ScenarioError crosses process boundaries
 

@@ -150,8 +150,10 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    m.net_margin(), "Jeugdautoriteit 2023; model: margins over revenue in the window. Not independent: "
                    "finance.break_even_occupancy (0.97) was chosen so that the fragmented regime's first-year sector "
                    "margin was of this order in an earlier version (before GI binding and nearest-to-the-child "
-                   "placement, and rounding staffed places down); not tuned again, as 0.985 would raise the share of "
-                   "providers making a loss from 36% to 46% (README, Limitations)"),
+                   "placement, rounding staffed places down and staff starting below their equilibrium); not tuned "
+                   "again: 0.985 (the GIs', crisis and JZ+ prices with it) gives 1.7% but 46% of providers making a "
+                   "loss and a fragmented regime that does not hold (waiting list +7.6% in year 5, 28 exits in five "
+                   "years; README, Limitations)"),
         Comparison(money, "Net margin, providers with turnover above EUR 20 mn", "margin",
                    lambda: _share(obs.from_table(
                        PROVIDERS, indicator="gemiddeld_nettoresultaat_grote_aanbieders_omzet_gt_20mln")),
