@@ -94,6 +94,16 @@ def test_in_care_on_a_date_and_persons_in_a_year():
     # in care at day 90: the first child; started in the window: 2 (days 120, 170); 275-day window
     assert m.persons_in_year(["a"])(r) == pytest.approx(1 + 2 * 365 / 275)
     assert m.referrals_per_year(["a"])(r) == pytest.approx(3 * 365 / 275)
+    # starts in the window (days 120 and 170 in a; 110 in b), not the initial stock or the waiting
+    assert m.starts_per_year(["a"])(r) == pytest.approx(2 * 365 / 275)
+    assert m.starts_per_year(["a", "b"])(r) == pytest.approx(3 * 365 / 275)
+
+
+def test_trajectories_started_are_the_share_times_the_total():
+    # CBS 2019: 3.8% of 281,810 started trajectories were "overig met verblijf"
+    o = obs.trajectories_started("overig_met_verblijf", "2019")
+    assert o.value == pytest.approx(0.038 * 281_810)
+    assert o.file == "data/cbs/national_jeugdzorg_series.csv" and "3.8%" in o.note
 
 
 def test_a_count_date_outside_the_window_gives_no_value():

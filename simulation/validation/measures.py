@@ -147,6 +147,18 @@ def persons_in_year(forms: Sequence[str]) -> Measure:
     return measure
 
 
+def starts_per_year(forms: Sequence[str]) -> Measure:
+    """Episodes in ``forms`` whose care started in the window, scaled to a year: CBS's started
+    trajectories (an escalation starts one in its new form; a re-placement keeps its episode)."""
+
+    def measure(r: Replication) -> float:
+        ep = r.episodes[r.episodes["care_form"].isin(list(forms))]
+        intake = ep["t_intake"].to_numpy(dtype=float)
+        return r.per_year(float(((intake > r.run.warmup) & (intake < r.run.horizon)).sum()))
+
+    return measure
+
+
 def referrals_per_year(forms: Sequence[str]) -> Measure:
     """New referrals to ``forms`` in the window (escalations and the initial stock excluded), a year."""
 

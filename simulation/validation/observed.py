@@ -24,6 +24,7 @@ __all__ = [
 ]  # fmt: skip
 
 DATA = PROJECT_ROOT / "data"
+NATIONAL_CBS_FILE = "cbs/national_jeugdzorg_series.csv"
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,20 @@ def from_table(file: str, *, period_column: str = "period", **match: str) -> Obs
         low=_number(row.get("low")),
         high=_number(row.get("high")),
         note=row.get("note", ""),
+    )
+
+
+def trajectories_started(category: str, period: str) -> Observed:
+    """Jeugdhulp trajectories of one CBS category started in ``period``: CBS's share of the
+    category in all started trajectories times that total (both in the national series)."""
+    share = from_table(NATIONAL_CBS_FILE, indicator=f"jeugdhulptrajecten_begonnen_aandeel_{category}", period=period)
+    total = from_table(NATIONAL_CBS_FILE, indicator="jeugdhulptrajecten_begonnen_totaal", period=period)
+    return Observed(
+        value=share.value / 100.0 * total.value,
+        period=period,
+        source=total.source,
+        file=total.file,
+        note=f"{share.value:g}% of {total.value:,.0f} started trajectories (youth 0-22)",
     )
 
 
