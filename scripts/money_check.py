@@ -14,7 +14,9 @@ and prints, over the run after the warm-up, the figures the field reports:
 * the margin of each provider group (crisis services among them; JeugdzorgPlus 2023 0.1%,
   GIs 2023 1.2%);
 * the mean administration share (revenue-weighted and per provider; 30% JA to 38% CBS AZW);
-* contracts and term sets per provider (> 1/3 of providers deliver in > 5 gemeenten, JA 2021);
+* contracts and term sets per provider (> 1/3 of providers deliver in > 5 gemeenten, JA 2021),
+  and the median provider's share of its revenue from its largest unit (how much one unit's
+  tariff decides its margin);
 * unpaid care (budget ceilings) and the KPI waiting_at_end.
 
 The figures are measurements, not targets the script tunes anything to.
@@ -71,6 +73,8 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
         g["loss_months"] = months.groupby("group")["margin_eur"].apply(lambda m: float((m < 0).mean()))
         by_group.append(g)
         pay = r.tables["payments"]
+        by_unit = pay[pay["t_start"] >= scenario.warmup_days].groupby(["provider_id", "unit_id"])["delivered_eur"].sum()
+        top_unit = by_unit.groupby(level=0).max() / by_unit.groupby(level=0).sum()
         first = led[led["month"] == led["month"].min()].set_index("provider_id")
         contracts.append(first["n_term_sets"])
         k = r.kpis
@@ -87,6 +91,8 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
                 "unpaid_eur": pay["delivered_eur"].sum() - pay["paid_eur"].sum(),
                 "waiting_at_end": float(overall["waiting_at_end"]),
                 "contracts_mean": float(first["n_contracts"].mean()),
+                # how much of a provider's revenue one unit's terms (its tariff) decide
+                "top_unit_share_median": float(top_unit.median()),
             }
         )
     mean = pd.DataFrame(rows).mean()
