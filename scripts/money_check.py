@@ -62,12 +62,16 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
             margin=("margin_eur", "sum"),
             admin=("admin_share", "mean"),
             days=("days", "sum"),
+            occupied=("occupied_days", "sum"),
+            staffed=("place_days", "sum"),
         )
         per = per[per["revenue"] > 0]
         large = per[per["revenue"] * 365.0 / per["days"] >= LARGE_EUR_PER_YEAR]
         per["group"] = per.index.map(group)
         g = per.groupby("group")[["revenue", "margin"]].sum()
         g["loss_share"] = per.groupby("group")["margin"].apply(lambda m: float((m < 0).mean()))
+        occupancy = (per["occupied"] / per["staffed"]).groupby(per["group"])
+        g["occupancy_min"], g["occupancy_max"] = occupancy.min(), occupancy.max()
         months = led.assign(group=led["provider_id"].map(group))
         months = months[months["revenue_eur"] > 0]
         g["loss_months"] = months.groupby("group")["margin_eur"].apply(lambda m: float((m < 0).mean()))
@@ -104,6 +108,8 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
             margin=("margin", "sum"),
             loss_share=("loss_share", "mean"),
             loss_months=("loss_months", "mean"),
+            occupancy_min=("occupancy_min", "mean"),
+            occupancy_max=("occupancy_max", "mean"),
         )
     )
     g["margin_share"] = g["margin"] / g["revenue"]
@@ -118,7 +124,7 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
     return {
         "name": scenario.name,
         "summary": mean,
-        "groups": g[["margin_share", "loss_share", "loss_months"]],
+        "groups": g[["margin_share", "loss_share", "loss_months", "occupancy_min", "occupancy_max"]],
         "term_sets": terms.describe(percentiles=[0.1, 0.5, 0.9]),
         "over_five": float((gemeenten > 5).mean()),
         "over_five_units": float((terms > 5).mean()),
@@ -137,9 +143,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {out['name']}")
         for k, v in out["summary"].items():  # type: ignore[union-attr]
             print(f"  {k:16s} {v:,.4f}")
-        print("  by provider group: margin, share of providers losing, share of provider-months losing")
+        print(
+            "  by provider group: margin, share of providers losing, share of provider-months losing, "
+            "lowest-highest provider occupancy of staffed places (mean over replications)"
+        )
         for k, v in out["groups"].iterrows():  # type: ignore[union-attr]
-            print(f"    {k:28s} {v['margin_share']:+.4f} {v['loss_share']:.3f} {v['loss_months']:.3f}")
+            print(
+                f"    {k:28s} {v['margin_share']:+.4f} {v['loss_share']:.3f} {v['loss_months']:.3f}"
+                f"  {v['occupancy_min']:.2f}-{v['occupancy_max']:.2f}"
+            )
         t = out["term_sets"]
         print(f"  term sets per provider: {', '.join(f'{k} {v:.1f}' for k, v in t.items())}")  # type: ignore[union-attr]
         print(f"  share of providers contracted for > 5 gemeenten: {out['over_five']:.3f}")
