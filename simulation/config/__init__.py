@@ -13,7 +13,16 @@ from simulation.config.base import DATE_MAX, DATE_MIN, FrozenModel, Provenance, 
 from simulation.config.capacity import Capacity, Entry, Expansion
 from simulation.config.care_forms import CareForm, CostPrice, Duration, Escalation
 from simulation.config.errors import ScenarioError, pydantic_problems, shown
-from simulation.config.finance import AdminCurve, BudgetCeilings, EarlyWarning, Finance, Shrink, Support, TariffAdmin
+from simulation.config.finance import (
+    AdminCurve,
+    BudgetCeilings,
+    CostLevels,
+    EarlyWarning,
+    Finance,
+    Shrink,
+    Support,
+    TariffAdmin,
+)
 from simulation.config.loader import (
     PROJECT_ROOT,
     LoadPolicy,
@@ -49,6 +58,7 @@ __all__ = [
     "BudgetCeilings",
     "Capacity",
     "CareForm",
+    "CostLevels",
     "CostPrice",
     "Demand",
     "Duration",

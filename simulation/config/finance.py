@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from simulation.config.base import FrozenModel, Sourced, check_range
 
-__all__ = ["AdminCurve", "BudgetCeilings", "EarlyWarning", "Finance", "Shrink", "Support", "TariffAdmin"]
+__all__ = ["AdminCurve", "BudgetCeilings", "CostLevels", "EarlyWarning", "Finance", "Shrink", "Support", "TariffAdmin"]
 
 
 class AdminCurve(FrozenModel):
@@ -60,6 +60,32 @@ class TariffAdmin(FrozenModel):
     def _grounded(self) -> TariffAdmin:
         if self.source is None and self.assumption is None:
             raise ValueError("tariff_admin: give a source or an assumption for the rule")
+        return self
+
+
+class CostLevels(FrozenModel):
+    """Whether a provider's cost level follows the tariffs it is paid.
+
+    ``own``: each provider form costs its drawn ``kostenfactor`` x the form's cost price, whatever
+    its units pay. ``expected_tariff``: that, times the tariffs of the units that contract it over
+    the form's reference tariff, weighted by the care each unit is expected to buy from it
+    (children go to the nearest place first; simulation/core/cost_levels.py). The tariffs are
+    those set when contracting, before the reasonable-price surcharge for administration, which
+    pays for a cost the model counts apart. It reads a regime's market as the steady state of
+    selection: where units have paid more for years their providers' wages, overheads and housing
+    have grown into the price, and where they paid less those whose costs they did not cover have
+    cut them or left. Reserves scale by the provider's place-weighted mean of the same factor, so
+    they stay the same months of costs. A transition's providers follow the market they start in.
+    """
+
+    rule: Literal["own", "expected_tariff"] = "own"
+    source: str | None = Field(default=None, min_length=1)
+    assumption: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _grounded(self) -> CostLevels:
+        if self.source is None and self.assumption is None:
+            raise ValueError("cost_levels: give a source or an assumption for the rule")
         return self
 
 
@@ -155,6 +181,9 @@ class Finance(FrozenModel):
     budget_ceilings: BudgetCeilings = Field(default_factory=BudgetCeilings)
     tariff_admin: TariffAdmin | None = Field(
         default=None, description="the administration share tariffs pay for; None: admin.reference_share"
+    )
+    cost_levels: CostLevels | None = Field(
+        default=None, description="whether providers' cost levels follow their home unit's tariff; None: their own"
     )
     shrink: Shrink | None = None
     support: Support | None = None

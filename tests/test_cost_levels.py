@@ -1,0 +1,69 @@
+"""Provider cost levels that follow their home unit's tariff (``finance.cost_levels``).
+
+Hand-built: two gemeenten, each its own fragmented unit with its own tariff, each with one local
+provider of the same cost draw. Under ``own`` the two providers' costs are equal and their
+margins differ with their units' tariffs; under ``expected_tariff`` each provider's staff cost
+and reserves scale by its unit's tariff over the reference, so the margins are equal."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation.config import ScenarioError
+from tests.conftest import make_scenario, run
+from tests.test_providers import with_overrides
+
+FIXED = 90_000.0  # euros a year of staff cost per provider at the reference tariff
+RESERVES = 1e6
+
+
+def _two_units(tmp_path, rule: str | None):
+    s = make_scenario(
+        tmp_path / str(rule), places=[3, 3], rate_per_day=2.0, mean_days=20.0, years=0.5, n_gemeenten=2,
+        min_providers_per_contract=1, fixed_cost_eur_per_year=FIXED, reserves_eur=RESERVES,
+    )  # fmt: skip
+    regime = {"kind": "fragmented", "split": {"target_youth_per_unit": 182_500.0}, "tariff_spread": 0.3}
+    finance = {} if rule is None else {"cost_levels": {"rule": rule, "assumption": "test"}}
+    return with_overrides(s, regime=regime, finance=finance)
+
+
+def _per_provider(tables):
+    columns = ["revenue_eur", "staff_cost_eur", "occupied_days", "nominal_place_days"]
+    ledger = tables["ledger"].groupby("provider_id")[columns].sum()
+    ledger["tariff"] = ledger["revenue_eur"] / ledger["occupied_days"]
+    # The margin of a full place: the two providers fill their first places on different days.
+    ledger["margin"] = 1.0 - ledger["staff_cost_eur"] / (ledger["tariff"] * ledger["nominal_place_days"])
+    # Reserves before the first month: its closing reserves less its margin.
+    first = tables["ledger"].groupby("provider_id")[["reserves_eur", "margin_eur"]].first()
+    return ledger, first["reserves_eur"] - first["margin_eur"]
+
+
+def test_costs_follow_the_home_units_tariff_and_margins_no_longer_differ(tmp_path) -> None:
+    own, own_reserves = _per_provider(run(_two_units(tmp_path, "own")).tables)
+    follow, follow_reserves = _per_provider(run(_two_units(tmp_path, "expected_tariff")).tables)
+    # Both providers stay full all run (20 days x 2 a day against 6 places), and the units' tariffs
+    # differ: the spread is drawn from the same named stream under both rules.
+    assert own["tariff"].tolist() == pytest.approx(follow["tariff"].tolist())
+    factor = own["tariff"] / 100.0
+    assert abs(factor.iloc[0] - factor.iloc[1]) > 0.02
+    # own: equal costs, so the margins differ by the tariffs.
+    assert own["staff_cost_eur"].iloc[0] == pytest.approx(own["staff_cost_eur"].iloc[1])
+    assert abs(own["margin"].iloc[0] - own["margin"].iloc[1]) > 0.02
+    # expected_tariff: each provider's cost x its unit's tariff factor; margins equal.
+    assert follow["staff_cost_eur"].tolist() == pytest.approx((own["staff_cost_eur"] * factor).tolist())
+    assert follow["margin"].iloc[0] == pytest.approx(follow["margin"].iloc[1])
+    # Reserves scale alike, so they cover the same months of costs.
+    assert own_reserves.tolist() == pytest.approx([RESERVES, RESERVES])
+    assert follow_reserves.tolist() == pytest.approx((RESERVES * factor).tolist())
+
+
+def test_no_rule_leaves_the_costs_as_drawn(tmp_path) -> None:
+    none, _ = _per_provider(run(_two_units(tmp_path, None)).tables)
+    own, _ = _per_provider(run(_two_units(tmp_path, "own")).tables)
+    assert none["staff_cost_eur"].tolist() == own["staff_cost_eur"].tolist()
+
+
+def test_a_rule_without_source_or_assumption_is_refused(tmp_path) -> None:
+    s = make_scenario(tmp_path, places=[2], rate_per_day=0.1, mean_days=10.0)
+    with pytest.raises((ScenarioError, ValueError), match="cost_levels"):
+        with_overrides(s, finance={"cost_levels": {"rule": "expected_tariff"}})
