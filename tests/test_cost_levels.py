@@ -17,12 +17,12 @@ FIXED = 90_000.0  # euros a year of staff cost per provider at the reference tar
 RESERVES = 1e6
 
 
-def _two_units(tmp_path, rule: str | None):
+def _two_units(tmp_path, rule: str | None, spread: float = 0.3):
     s = make_scenario(
-        tmp_path / str(rule), places=[3, 3], rate_per_day=2.0, mean_days=20.0, years=0.5, n_gemeenten=2,
+        tmp_path / f"{rule}-{spread}", places=[3, 3], rate_per_day=2.0, mean_days=20.0, years=0.5, n_gemeenten=2,
         min_providers_per_contract=1, fixed_cost_eur_per_year=FIXED, reserves_eur=RESERVES,
     )  # fmt: skip
-    regime = {"kind": "fragmented", "split": {"target_youth_per_unit": 182_500.0}, "tariff_spread": 0.3}
+    regime = {"kind": "fragmented", "split": {"target_youth_per_unit": 182_500.0}, "tariff_spread": spread}
     finance = {} if rule is None else {"cost_levels": {"rule": rule, "assumption": "test"}}
     return with_overrides(s, regime=regime, finance=finance)
 
@@ -67,3 +67,13 @@ def test_a_rule_without_source_or_assumption_is_refused(tmp_path) -> None:
     s = make_scenario(tmp_path, places=[2], rate_per_day=0.1, mean_days=10.0)
     with pytest.raises((ScenarioError, ValueError), match="cost_levels"):
         with_overrides(s, finance={"cost_levels": {"rule": "expected_tariff"}})
+
+
+def test_units_paying_the_reference_leave_the_costs_untouched_to_the_bit(tmp_path) -> None:
+    # A provider paid by several units at the reference tariff: its factor is exactly 1.
+    s = _two_units(tmp_path, "own", spread=0.0)
+    follow = _two_units(tmp_path, "expected_tariff", spread=0.0)
+    s, follow = (with_overrides(x, regime={"contract_reach_km": 100.0}) for x in (s, follow))
+    a, b = run(s).tables["ledger"], run(follow).tables["ledger"]
+    assert (a["n_term_sets"] == 2).all()
+    assert a.equals(b)

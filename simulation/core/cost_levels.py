@@ -36,8 +36,10 @@ def expected_tariff_factors(state: State) -> dict[int, float]:
         if reference.get(f, 0.0) <= 0.0 or (uid, f) not in market.tariff:
             continue
         care = load[(uid, f)] * share
+        factor = market.tariff[(uid, f)] / reference[f]
         acc = sums.setdefault((pid, f), [0.0, 0.0])
-        acc[0] += care * market.tariff[(uid, f)] / reference[f]
+        # Exactly 1 where every unit pays the reference: a regime without own tariffs is untouched.
+        acc[0] += care * factor
         acc[1] += care
     pfs, world = state.provider_forms, state.world
     out: dict[int, float] = {}
