@@ -1,9 +1,9 @@
-"""Provider cost levels that follow their home unit's tariff (``finance.cost_levels``).
+"""Provider cost levels that follow the tariffs they are paid (``finance.cost_levels``).
 
 Hand-built: two gemeenten, each its own fragmented unit with its own tariff, each with one local
 provider of the same cost draw. Under ``own`` the two providers' costs are equal and their
 margins differ with their units' tariffs; under ``expected_tariff`` each provider's staff cost
-and reserves scale by its unit's tariff over the reference, so the margins are equal."""
+scales by its unit's tariff over the reference, so the margins are equal."""
 
 from __future__ import annotations
 
@@ -52,9 +52,8 @@ def test_costs_follow_the_home_units_tariff_and_margins_no_longer_differ(tmp_pat
     # expected_tariff: each provider's cost x its unit's tariff factor; margins equal.
     assert follow["staff_cost_eur"].tolist() == pytest.approx((own["staff_cost_eur"] * factor).tolist())
     assert follow["margin"].iloc[0] == pytest.approx(follow["margin"].iloc[1])
-    # Reserves scale alike, so they cover the same months of costs.
-    assert own_reserves.tolist() == pytest.approx([RESERVES, RESERVES])
-    assert follow_reserves.tolist() == pytest.approx((RESERVES * factor).tolist())
+    # Reserves stay the opening balance the money is counted from.
+    assert own_reserves.tolist() == follow_reserves.tolist() == pytest.approx([RESERVES, RESERVES])
 
 
 def test_no_rule_leaves_the_costs_as_drawn(tmp_path) -> None:

@@ -74,8 +74,7 @@ class CostLevels(FrozenModel):
     pays for a cost the model counts apart. It reads a regime's market as the steady state of
     selection: where units have paid more for years their providers' wages, overheads and housing
     have grown into the price, and where they paid less those whose costs they did not cover have
-    cut them or left. Reserves scale by the provider's place-weighted mean of the same factor, so
-    they stay the same months of costs. A transition's providers follow the market they start in.
+    cut them or left. Reserves stay as given. A transition's providers follow the market they start in.
     """
 
     rule: Literal["own", "expected_tariff"] = "own"

@@ -4,9 +4,9 @@ With the rule ``expected_tariff`` each provider form's cost level becomes its dr
 ``kostenfactor`` x its expected tariff factor: the tariffs of the units of the starting market
 that contract it, over the form's reference tariff, weighted by the care each is expected to buy
 from it. The tariffs are read before the reasonable-price surcharge
-(simulation/core/reasonable_price.py), which pays for administration the books count apart. The
-provider's reserves scale by the place-weighted mean factor of its forms, so they cover the same
-months of costs.
+(simulation/core/reasonable_price.py), which pays for administration the books count apart.
+Reserves stay the euros the landscape gave (they are the opening balance the money is counted
+from), so they cover up to a tenth more or fewer months of costs.
 
 Why: a fragmented unit's own tariff (``regime.tariff_spread``) otherwise falls on the providers
 near it, as children go to the nearest place, so a unit that pays 10% less makes all its local
@@ -55,17 +55,10 @@ def expected_tariff_factors(state: State) -> dict[int, float]:
 
 
 def adapt_cost_levels(state: State) -> None:
-    """Apply ``finance.cost_levels`` to the providers' cost factors and reserves (nothing for ``own``)."""
+    """Apply ``finance.cost_levels`` to the providers' cost factors (nothing for ``own``)."""
     rule = state.scenario.finance.cost_levels
     if rule is None or rule.rule == "own":
         return
-    pfs, providers = state.provider_forms, state.providers
-    factors = expected_tariff_factors(state)
-    for pf, factor in factors.items():
+    pfs = state.provider_forms
+    for pf, factor in expected_tariff_factors(state).items():
         pfs.cost_factor[pf] *= factor
-    for p, pf_list in enumerate(providers.provider_forms):
-        places = [max(pfs.initial_places[pf], pfs.entry_places.get(pf, 0)) for pf in pf_list]
-        total = sum(places)
-        if total > 0:
-            mean = sum(n * factors.get(pf, 1.0) for n, pf in zip(places, pf_list, strict=True)) / total
-            providers.reserves[p] *= mean
