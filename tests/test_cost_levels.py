@@ -7,9 +7,14 @@ scales by its unit's tariff over the reference, so the margins are equal."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from simulation.config import ScenarioError
+from simulation.config import ScenarioError, load_scenario
+from simulation.core.cost_levels import adapt_cost_levels
+from simulation.core.world import load_geography, load_providers
+from simulation.regimes import regime_for
 from tests.conftest import make_scenario, run
 from tests.test_providers import with_overrides
 
@@ -76,3 +81,24 @@ def test_units_paying_the_reference_leave_the_costs_untouched_to_the_bit(tmp_pat
     a, b = run(s).tables["ledger"], run(follow).tables["ledger"]
     assert (a["n_term_sets"] == 2).all()
     assert a.equals(b)
+
+
+def test_the_fragmented_defaults_cost_levels_follow_its_units_tariffs() -> None:
+    # National default, at world build: in the fragmented regime each provider form's cost level
+    # moves by its units' tariff factors (within the +-10% spread, not all alike); in the
+    # regional regime (one tariff, the reference) every cost level stays as drawn, to the bit.
+    root = Path(__file__).resolve().parents[1] / "scenarios"
+    moved = {}
+    for name in ("gefragmenteerd", "regionaal"):
+        s = load_scenario(root / f"{name}.yaml")
+        geo = load_geography(s)
+        drawn = load_providers(s, geo)
+        market = regime_for(s).build(geo, s.active_care_forms(), drawn)
+        adapted = adapt_cost_levels(s, geo, drawn, market)
+        ratios = [a.cost_factor / d.cost_factor for p, q in zip(drawn, adapted, strict=True)
+                  for d, a in zip(p.forms, q.forms, strict=True)]  # fmt: skip
+        moved[name] = (ratios, s.regime.tariff_spread)
+    ratios, spread = moved["gefragmenteerd"]
+    assert all(abs(r - 1.0) <= spread + 1e-12 for r in ratios)
+    assert max(ratios) - min(ratios) > spread  # the spread reaches the costs
+    assert set(moved["regionaal"][0]) == {1.0}

@@ -24,17 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulation.core import (
-    capacity,
-    continuity,
-    cost_levels,
-    entry,
-    finance,
-    matching,
-    reasonable_price,
-    schedule,
-    workforce,
-)
+from simulation.core import capacity, continuity, entry, finance, matching, reasonable_price, schedule, workforce
 from simulation.core.agenda import Event
 from simulation.core.demand import Referrals
 from simulation.core.recorder import (
@@ -117,8 +107,6 @@ class Model:
         state = State(world, referrals, recorder if recorder is not None else FullRecorder(), record_log)
         self.state = state
         state.ceilings = finance.budget_ceilings(state)
-        # Costs follow the terms a provider has worked on (before the administration surcharge).
-        cost_levels.adapt_cost_levels(state)
         finance.update_admin(state)
         # Terms are set when contracting: tariffs may pay for the contracted providers' administration.
         reasonable_price.apply_reasonable_tariffs(state)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from simulation import metrics
 from simulation.config import Scenario, ScenarioError, fingerprint, shown
+from simulation.core.cost_levels import adapt_cost_levels
 from simulation.core.demand import generate
 from simulation.core.entry import entrant_slots
 from simulation.core.model import Model, Switch, World
@@ -61,6 +62,8 @@ def build_world(scenario: Scenario) -> World:
         # Providers that no unit buys from are outside this run's market.
         providers = [p for p in providers if p.provider_id in used]
         providers += entrant_slots(scenario, geography, forms, providers, market)
+        # Providers' costs as they stand in the market the run starts in (finance.cost_levels).
+        providers = adapt_cost_levels(scenario, geography, providers, market)
         world = World(scenario, geography, tuple(forms), tuple(providers), market, final, tuple(switches))
         _WORLDS.clear()  # one scenario at a time per process keeps memory flat
         _WORLDS[key] = world
