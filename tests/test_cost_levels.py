@@ -13,6 +13,7 @@ import pytest
 
 from simulation.config import ScenarioError, load_scenario
 from simulation.core.cost_levels import adapt_cost_levels
+from simulation.core.finance import unit_loads
 from simulation.core.world import load_geography, load_providers
 from simulation.regimes import regime_for
 from tests.conftest import make_scenario, run
@@ -102,3 +103,34 @@ def test_the_fragmented_defaults_cost_levels_follow_its_units_tariffs() -> None:
     assert all(abs(r - 1.0) <= spread + 1e-12 for r in ratios)
     assert max(ratios) - min(ratios) > spread  # the spread reaches the costs
     assert set(moved["regionaal"][0]) == {1.0}
+
+
+def test_a_gi_serving_several_regions_follows_their_tariffs_by_its_weights() -> None:
+    # Children under a measure are bound to a GI by the GIs' weights (matching.bind), not sent to
+    # the nearest: a GI's expected care from each region it serves is the region's load x its
+    # weight over the weights of the region's GIs.
+    s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "gefragmenteerd.yaml")
+    geo = load_geography(s)
+    drawn = load_providers(s, geo)
+    market = regime_for(s).build(geo, s.active_care_forms(), drawn)
+    adapted = {p.provider_id: p for p in adapt_cost_levels(s, geo, drawn, market)}
+    load = unit_loads(s, geo.gemeenten, market)
+    form, reference = "jeugdbescherming", s.care_forms["jeugdbescherming"].tariff_eur_per_day.value
+    gis = [p for p in drawn if p.serves is not None and any(o.care_form == form for o in p.forms)]
+    checked = 0
+    for p in gis:
+        if len(p.serves or ()) < 2:
+            continue
+        care = {}
+        for region in p.serves or ():
+            peers = [q for q in gis if region in (q.serves or ())]
+            care[region] = load[(f"R-{region}", form)] * p.weight / sum(q.weight for q in peers)
+        tariffs = {r: market.tariff[(f"R-{r}", form)] / reference for r in care}
+        if max(tariffs.values()) - min(tariffs.values()) < 0.01:
+            continue
+        expected = sum(care[r] * tariffs[r] for r in care) / sum(care.values())
+        (drawn_offer,) = [o for o in p.forms if o.care_form == form]
+        (offer,) = [o for o in adapted[p.provider_id].forms if o.care_form == form]
+        assert offer.cost_factor == pytest.approx(drawn_offer.cost_factor * expected, rel=1e-12), p.provider_id
+        checked += 1
+    assert checked >= 3
