@@ -168,12 +168,10 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
         Comparison(money, "Net margin, all providers", "margin",
                    lambda: _share(obs.from_table(PROVIDERS, indicator="gemiddeld_nettoresultaat_jeugdzorgaanbieders")),
                    m.net_margin(), "Jeugdautoriteit 2023; model: margins over revenue in the window. Not independent: "
-                   "finance.break_even_occupancy (0.97) was chosen so that the fragmented regime's first-year sector "
-                   "margin was of this order in an earlier version (before GI binding and nearest-to-the-child "
-                   "placement, rounding staffed places down and staff starting below their equilibrium); not tuned "
-                   "again: 0.985 (the GIs', crisis and JZ+ prices with it) gives 1.7% but 46% of providers making a "
-                   "loss and a fragmented regime that does not hold (waiting list +7.6% in year 5, 28 exits in five "
-                   "years; README, Limitations)"),
+                   "finance.break_even_occupancy (0.985) was chosen from 0.90, 0.94, 0.97 and 0.985 as the one that "
+                   "gives the fragmented regime's first-year sector margin nearest this figure "
+                   "(scripts/money_check.py; 2.9% at 0.97), with providers' costs following their tariffs "
+                   "(finance.cost_levels)"),
         Comparison(money, "Net margin, providers with turnover above EUR 20 mn", "margin",
                    lambda: _share(obs.from_table(
                        PROVIDERS, indicator="gemiddeld_nettoresultaat_grote_aanbieders_omzet_gt_20mln")),
@@ -182,7 +180,8 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    lambda: _share(obs.from_table(PROVIDERS, indicator="nettoresultaat_jeugdzorgplus_gesloten",
                                                  period="2023")),
                    model(lambda f: m.net_margin(m.providers_of(f)), only("gesloten_jeugdhulp")),
-                   "model: providers with a gesloten jeugdhulp contract (their whole turnover)"),
+                   "model: providers with a gesloten jeugdhulp contract (their whole turnover). The same source "
+                   "gives -2.0% for 2022"),
         Comparison(money, "Net margin, gecertificeerde instellingen", "margin",
                    lambda: _share(obs.from_table(PROVIDERS, indicator="nettoresultaat_gecertificeerde_instellingen")),
                    model(lambda f: m.net_margin(m.providers_of(f)), only("jeugdbescherming")),
