@@ -1,6 +1,6 @@
 """Money and administration of the national default, per regime, against the reported figures.
 
-    .venv/bin/python -m scripts.money_check [--years 1] [--replications 2] [SCENARIO ...]
+    .venv/bin/python -m scripts.money_check [--years 1] [--replications 2] [--group NAME] [SCENARIO ...]
 
 Per scenario (default: the three regimes) it runs replications (lean recorder, monthly tables)
 and prints, over the run after the warm-up, the figures the field reports:
@@ -17,7 +17,9 @@ and prints, over the run after the warm-up, the figures the field reports:
 * contracts and term sets per provider (> 1/3 of providers deliver in > 5 gemeenten, JA 2021),
   and the median provider's share of its revenue from its largest unit (how much one unit's
   tariff decides its margin);
-* unpaid care (budget ceilings) and the KPI waiting_at_end.
+* unpaid care (budget ceilings) and the KPI waiting_at_end;
+* with ``--group NAME``, each provider of that group: margin, administration share, term sets
+  and occupancy (where a group's margin comes from).
 
 The figures are measurements, not targets the script tunes anything to.
 """
@@ -43,7 +45,9 @@ LARGE_EUR_PER_YEAR = 20e6
 DEFAULT = ["scenarios/gefragmenteerd.yaml", "scenarios/regionaal.yaml", "scenarios/landelijk.yaml"]
 
 
-def measure(path: str, years: float, replications: int, sets: list[str] | None = None) -> dict[str, object]:
+def measure(
+    path: str, years: float, replications: int, sets: list[str] | None = None, show: str | None = None
+) -> dict[str, object]:
     overrides = {**overrides_from_sets(sets or []), "years": years, "replications": replications}
     scenario = load_scenario(path, overrides)
     world = build_world(scenario)
@@ -53,6 +57,7 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
     rows: list[dict[str, float]] = []
     by_group: list[pd.DataFrame] = []
     contracts: list[pd.Series] = []
+    providers = pd.DataFrame()
     for rep in range(replications):
         r = run_replication(scenario, rep, lean=True)
         led = r.tables["ledger"]
@@ -81,6 +86,12 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
         top_unit = by_unit.groupby(level=0).max() / by_unit.groupby(level=0).sum()
         first = led[led["month"] == led["month"].min()].set_index("provider_id")
         contracts.append(first["n_term_sets"])
+        if rep == 0 and show is not None:
+            providers = per[per["group"] == show].assign(
+                margin_share=lambda d: d["margin"] / d["revenue"],
+                occupancy=lambda d: d["occupied"] / d["staffed"],
+                term_sets=first["n_term_sets"],
+            )[["margin_share", "admin", "term_sets", "occupancy"]]
         k = r.kpis
         overall = k[k["care_form"] == ALL].set_index("kpi")["value"]
         rows.append(
@@ -114,13 +125,11 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
     )
     g["margin_share"] = g["margin"] / g["revenue"]
     terms = contracts[0]
-    units = {u.unit_id: len(u.gemeenten) for u in world.market.units}
     served: dict[str, set[str]] = {}
     members = {u.unit_id: u.gemeenten for u in world.market.units}
     for c in world.market.contracts:
         served.setdefault(c.provider_id, set()).update(members[c.unit_id])
     gemeenten = pd.Series({p: len(v) for p, v in served.items()})
-    del units
     return {
         "name": scenario.name,
         "summary": mean,
@@ -128,6 +137,7 @@ def measure(path: str, years: float, replications: int, sets: list[str] | None =
         "term_sets": terms.describe(percentiles=[0.1, 0.5, 0.9]),
         "over_five": float((gemeenten > 5).mean()),
         "over_five_units": float((terms > 5).mean()),
+        "providers": providers,
     }
 
 
@@ -137,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=float, default=1.0)
     ap.add_argument("--replications", type=int, default=2)
     ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="a scenario override")
+    ap.add_argument(
+        "--group", metavar="NAME", help="also each provider of this group (first replication): margin, "
+        "administration share, term sets and occupancy of staffed places",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     for path in args.scenarios:
-        out = measure(path, args.years, args.replications, args.set)
+        out = measure(path, args.years, args.replications, args.set, args.group)
         print(f"== {out['name']}")
         for k, v in out["summary"].items():  # type: ignore[union-attr]
             print(f"  {k:16s} {v:,.4f}")
@@ -156,6 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  term sets per provider: {', '.join(f'{k} {v:.1f}' for k, v in t.items())}")  # type: ignore[union-attr]
         print(f"  share of providers contracted for > 5 gemeenten: {out['over_five']:.3f}")
         print(f"  share of providers with > 5 term sets: {out['over_five_units']:.3f}")
+        if args.group is not None:
+            shown = out["providers"]
+            print(f"  {args.group} (replication 0): margin, administration share, term sets, occupancy")
+            for pid, v in shown.sort_values("term_sets").iterrows():  # type: ignore[union-attr]
+                print(
+                    f"    {pid:12s} {v['margin_share']:+.3f} {v['admin']:.3f} {int(v['term_sets']):3d}"
+                    f" {v['occupancy']:.3f}"
+                )
         sys.stdout.flush()
     return 0
 
