@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -43,7 +43,22 @@ class AdminCurve(FrozenModel):
         return self
 
 
-class TariffAdmin(FrozenModel):
+class GroundedRule(FrozenModel):
+    """A modelling rule chosen by name that must say where it comes from: a source or an assumption."""
+
+    #: the scenario key the rule sits under, for the error message
+    key: ClassVar[str] = "rule"
+    source: str | None = Field(default=None, min_length=1)
+    assumption: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _grounded(self) -> Self:
+        if self.source is None and self.assumption is None:
+            raise ValueError(f"{self.key}: give a source or an assumption for the rule")
+        return self
+
+
+class TariffAdmin(GroundedRule):
     """Which administration share a unit's tariff pays for (the reasonable-price rule).
 
     ``reference``: ``admin.reference_share`` for every unit (the tariff as given); ``contracted_mean``:
@@ -52,40 +67,27 @@ class TariffAdmin(FrozenModel):
     for the administration that causes (simulation/core/reasonable_price.py).
     """
 
+    key: ClassVar[str] = "tariff_admin"
     rule: Literal["reference", "contracted_mean"] = "reference"
-    source: str | None = Field(default=None, min_length=1)
-    assumption: str | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _grounded(self) -> TariffAdmin:
-        if self.source is None and self.assumption is None:
-            raise ValueError("tariff_admin: give a source or an assumption for the rule")
-        return self
 
 
-class CostLevels(FrozenModel):
+class CostLevels(GroundedRule):
     """Whether a provider's cost level follows the tariffs it is paid.
 
     ``own``: each provider form costs its drawn ``kostenfactor`` x the form's cost price, whatever
     its units pay. ``expected_tariff``: that, times the tariffs of the units that contract it over
     the form's reference tariff, weighted by the care each unit is expected to buy from it
-    (children go to the nearest place first; simulation/core/cost_levels.py). The tariffs are
-    those set when contracting, before the reasonable-price surcharge for administration, which
-    pays for a cost the model counts apart. It reads a regime's market as the steady state of
-    selection: where units have paid more for years their providers' wages, overheads and housing
-    have grown into the price, and where they paid less those whose costs they did not cover have
-    cut them or left. Reserves stay as given. A transition's providers follow the market they start in.
+    (children go to the nearest place first, or, bound to a GI, by the GIs' weights;
+    simulation/core/cost_levels.py). The tariffs are those set when contracting, before the
+    reasonable-price surcharge for administration, which pays for a cost the model counts apart.
+    It reads a regime's market as the steady state of selection: where units have paid more for
+    years their providers' wages, overheads and housing have grown into the price, and where they
+    paid less those whose costs they did not cover have cut them or left. Reserves stay as given.
+    A transition's providers follow the market they start in.
     """
 
+    key: ClassVar[str] = "cost_levels"
     rule: Literal["own", "expected_tariff"] = "own"
-    source: str | None = Field(default=None, min_length=1)
-    assumption: str | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _grounded(self) -> CostLevels:
-        if self.source is None and self.assumption is None:
-            raise ValueError("cost_levels: give a source or an assumption for the rule")
-        return self
 
 
 class BudgetCeilings(FrozenModel):
