@@ -32,7 +32,8 @@ import pandas as pd
 
 from calibration.objective import Problem, Score, score
 from simulation import service
-from simulation.config import ScenarioError
+from simulation.config import ScenarioError, fingerprint
+from simulation.results.provenance import code_fingerprint
 from simulation.runner import Executor
 
 __all__ = ["FitResult", "evaluate", "fit", "study_fingerprint"]
@@ -68,11 +69,20 @@ def evaluate(
 
 
 def study_fingerprint(problem: Problem, engine: str) -> str:
-    """What a study's trials depend on: the config (minus the trial count), the scenario and engine."""
+    """What a study's trials depend on: the config (minus the trial count), the scenario with its
+    data files, the model code and the engine. A study made by an older model is not resumed: its
+    trials scored another model."""
     cfg = problem.config.model_dump(mode="json")
     cfg.pop("trials")
     cfg.pop("fresh_replications")
-    text = json.dumps({"config": cfg, "scenario": str(problem.scenario_path), "engine": engine}, sort_keys=True)
+    made_by = {
+        "config": cfg,
+        "scenario": str(problem.scenario_path),
+        "scenario_content": fingerprint(problem.scenario),
+        "code": code_fingerprint(),
+        "engine": engine,
+    }
+    text = json.dumps(made_by, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -103,7 +113,13 @@ def _open_study(problem: Problem, out_dir: Path, engine: str) -> tuple[optuna.St
     elif old != fp:
         raise ScenarioError(
             str(db),
-            [("--out", "this study file was made by another config, scenario or engine; give a new --out folder")],
+            [
+                (
+                    "--out",
+                    "this study file was made by another config, scenario (or its data), model code or engine; "
+                    "give a new --out folder (or move this one away)",
+                )
+            ],
         )
     # a trial interrupted half-way: failed, so the samplers ignore it and it runs again
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):

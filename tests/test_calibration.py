@@ -18,6 +18,7 @@ from calibration.output import write_fit
 from calibration.report import write_report
 from simulation import service
 from simulation.cli import main
+from simulation.config import ScenarioError
 from simulation.runner import Executor
 from tests.conftest import ROOT
 
@@ -123,3 +124,13 @@ def test_the_cmaes_sampler_fits_deterministically(tmp_path: Path) -> None:
     one = fit(problem_of(config), tmp_path / "a", executor="serial")
     two = fit(problem_of(config), tmp_path / "b", executor="serial")
     assert len(one.trials) == 4 and list(one.trials["objective"]) == list(two.trials["objective"])
+
+
+def test_a_study_made_by_other_model_code_is_not_resumed(tmp_path: Path, monkeypatch) -> None:
+    # Its trials scored another model: resuming would mix two models' objectives in one fit.
+    problem = problem_of(_config(tmp_path, trials=1, fresh_replications=0))
+    fit(problem, tmp_path / "study", executor="serial")
+    monkeypatch.setattr("calibration.fit.code_fingerprint", lambda: "another model")
+    with pytest.raises(ScenarioError) as caught:
+        fit(problem, tmp_path / "study", executor="serial")
+    assert caught.value.problems[0][0] == "--out" and "model code" in caught.value.problems[0][1]
