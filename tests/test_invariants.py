@@ -173,7 +173,8 @@ def check_money(res, scenario) -> None:
         if fin.budget_ceilings.split == "even":
             shares = finance.even_shares(world.market)
         else:
-            shares = finance.expected_shares(world.providers, world.market, load)
+            bound = scenario.providers.bind_to_werkgebied
+            shares = finance.expected_shares(world.providers, world.market, load, bound)
         total: dict[tuple[str, str], float] = {}
         for (unit, _, form), share in shares.items():
             total[(unit, form)] = total.get((unit, form), 0.0) + share

@@ -5,6 +5,7 @@ and indexed with tariffs. Each test has a hand-computed answer and fails with it
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,26 @@ def test_a_provider_shared_by_two_units_fills_with_the_nearer_units_load_first()
     # B: Q (nearer) takes 8 of its 10 places' worth; P has 2 left over from A but is not needed.
     assert shares[("B", "Q", "zorg")] == pytest.approx(1.0)
     assert shares[("B", "P", "zorg")] == pytest.approx(0.0)
+
+
+def test_children_bound_to_a_werkgebied_are_shared_by_weight_not_distance() -> None:
+    # Two GIs serving the region, weights 3 and 1: a child is bound to one by weight
+    # (matching.bind), so the unit's ceiling and a GI's expected tariff follow 3/4 and 1/4,
+    # however near either sits; without binding, the nearer one fills first.
+    geo = _geo(10)
+    unit = _unit("U", geo, [0])
+    near = replace(_provider("NEAR", geo, 1, places=10), serves=frozenset({"JZ01"}), weight=1.0)
+    far = replace(_provider("FAR", geo, 9, places=10), serves=frozenset({"JZ01"}), weight=3.0)
+    market = Market([unit], {}, [Contract("U", "NEAR", "zorg"), Contract("U", "FAR", "zorg")], {}, {})
+    load = {("U", "zorg"): 8.0}
+    bound = finance.expected_shares([near, far], market, load, bound=True)
+    assert bound[("U", "NEAR", "zorg")] == pytest.approx(0.25) and bound[("U", "FAR", "zorg")] == pytest.approx(0.75)
+    free = finance.expected_shares([near, far], market, load)
+    assert free[("U", "NEAR", "zorg")] == pytest.approx(1.0)
+    # A unit with any provider without a werkgebied keeps nearest first.
+    other = _provider("OTHER", geo, 2, places=10)
+    mixed = Market([unit], {}, [*market.contracts, Contract("U", "OTHER", "zorg")], {}, {})
+    assert finance.expected_shares([near, far, other], mixed, load, bound=True)[("U", "NEAR", "zorg")] == 1.0
 
 
 def _ceiling_run(tmp_path, indexed: bool):

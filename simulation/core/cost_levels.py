@@ -32,7 +32,7 @@ def expected_tariff_factors(
 ) -> dict[tuple[str, str], float]:
     """Per (provider, care form): the tariff its units are expected to pay it over the form's
     reference tariff, weighted by the care each unit is expected to buy from it
-    (:func:`_care_shares`: the nearest place first, or a werkgebied's weights). A provider form no
+    (:func:`.finance.expected_shares`: the nearest place first, or a werkgebied's weights). A provider form no
     unit contracts at the start (an entrant slot) takes its own gemeente's unit's tariff."""
     reference = {f: form.tariff_eur_per_day.value for f, form in scenario.care_forms.items()}
 
@@ -43,7 +43,8 @@ def expected_tariff_factors(
 
     load = unit_loads(scenario, geography.gemeenten, market)
     sums: dict[tuple[str, str], list[float]] = {}
-    for (uid, pid, f), share in _care_shares(scenario, providers, market, load).items():
+    shares = expected_shares(providers, market, load, scenario.providers.bind_to_werkgebied)
+    for (uid, pid, f), share in shares.items():
         x = factor(uid, f)
         if x is None:
             continue
@@ -62,27 +63,6 @@ def expected_tariff_factors(
             if x is not None:
                 out[key] = x
     return out
-
-
-def _care_shares(
-    scenario: Scenario, providers: Sequence[Provider], market: Market, load: Mapping[tuple[str, str], float]
-) -> dict[tuple[str, str, str], float]:
-    """Each contracted provider's expected share of its unit's care for a form: nearest place
-    first, or, for a unit whose providers of the form all have a werkgebied and children are bound
-    to them (``providers.bind_to_werkgebied``), in proportion to their weights (matching.bind)."""
-    shares = expected_shares(providers, market, dict(load))
-    if not scenario.providers.bind_to_werkgebied:
-        return shares
-    by_id = {p.provider_id: p for p in providers}
-    members: dict[tuple[str, str], list[Provider]] = {}
-    for c in market.contracts:
-        members.setdefault((c.unit_id, c.care_form), []).append(by_id[c.provider_id])
-    for (uid, f), chosen in members.items():
-        if all(p.serves is not None for p in chosen):
-            total = sum(p.weight for p in chosen)
-            for p in chosen:
-                shares[(uid, p.provider_id, f)] = p.weight / total if total > 0 else 1.0 / len(chosen)
-    return shares
 
 
 def adapt_cost_levels(

@@ -51,7 +51,8 @@ def budget_ceilings(state: State) -> dict[tuple[str, str, str], float]:
     out: dict[tuple[str, str, str], float] = {}
     for m in state.markets:
         load = unit_loads(state.scenario, state.world.geography.gemeenten, m)
-        shares = expected_shares(state.world.providers, m, load) if split == "expected_share" else even_shares(m)
+        bound = state.scenario.providers.bind_to_werkgebied
+        shares = expected_shares(state.world.providers, m, load, bound) if split == "expected_share" else even_shares(m)
         for (uid, pid, f), share in shares.items():
             spend = load[(uid, f)] * m.tariff[(uid, f)] * 365.0
             out[(uid, pid, f)] = factor.value * spend * share
@@ -81,7 +82,7 @@ def even_shares(market: Market) -> dict[tuple[str, str, str], float]:
 
 
 def expected_shares(
-    providers: Iterable[Provider], market: Market, load: dict[tuple[str, str], float]
+    providers: Iterable[Provider], market: Market, load: dict[tuple[str, str], float], bound: bool = False
 ) -> dict[tuple[str, str, str], float]:
     """Each contracted provider's expected share of its unit's care for a form.
 
@@ -90,6 +91,10 @@ def expected_shares(
     taken nearest first (ties by ids) and each gives the unit as much of its remaining load as
     the provider has places left. Load no place was left for (a unit whose contracted providers
     are short of places) is shared in proportion to places. The shares of a (unit, form) sum to 1.
+
+    ``bound`` (``providers.bind_to_werkgebied``): a unit whose providers of a form all have a
+    werkgebied binds each child to one of them by their weights (matching.bind), so their shares
+    are their weights over the sum.
     """
     providers = list(providers)
     places = {(o.provider_id, o.care_form): o.places for p in providers for o in p.forms}
@@ -121,6 +126,27 @@ def expected_shares(
             continue
         rest = left[(uid, f)] * places.get((pid, f), 0) / total_places[(uid, f)] if total_places[(uid, f)] else 0.0
         out[key] = (take + rest) / total
+    if bound:
+        out.update(_werkgebied_shares(providers, market, load))
+    return out
+
+
+def _werkgebied_shares(
+    providers: list[Provider], market: Market, load: dict[tuple[str, str], float]
+) -> dict[tuple[str, str, str], float]:
+    """The weight shares of the (unit, form)s whose contracted providers all have a werkgebied."""
+    by_id = {p.provider_id: p for p in providers}
+    members: dict[tuple[str, str], list[Provider]] = {}
+    for c in market.contracts:
+        members.setdefault((c.unit_id, c.care_form), []).append(by_id[c.provider_id])
+    out = {}
+    for (uid, f), chosen in members.items():
+        if any(p.serves is None for p in chosen):
+            continue
+        total = sum(p.weight for p in chosen)
+        for p in chosen:
+            share = p.weight / total if total > 0 else 1.0 / len(chosen)
+            out[(uid, p.provider_id, f)] = share if load[(uid, f)] > 0 else 0.0
     return out
 
 
