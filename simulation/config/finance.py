@@ -184,7 +184,7 @@ class Finance(FrozenModel):
         default=None, description="the administration share tariffs pay for; None: admin.reference_share"
     )
     cost_levels: CostLevels | None = Field(
-        default=None, description="whether providers' cost levels follow their home unit's tariff; None: their own"
+        default=None, description="whether providers' cost levels follow the tariffs they are paid; None: their own"
     )
     shrink: Shrink | None = None
     support: Support | None = None

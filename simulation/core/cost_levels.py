@@ -17,7 +17,7 @@ state of selection, the providers a unit has kept are those whose costs its tari
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from simulation.config import Scenario
@@ -32,8 +32,9 @@ def expected_tariff_factors(
 ) -> dict[tuple[str, str], float]:
     """Per (provider, care form): the tariff its units are expected to pay it over the form's
     reference tariff, weighted by the care each unit is expected to buy from it
-    (:func:`.finance.expected_shares`: the nearest place first, or a werkgebied's weights). A provider form no
-    unit contracts at the start (an entrant slot) takes its own gemeente's unit's tariff."""
+    (:func:`.finance.expected_shares`: the nearest place first, or a werkgebied's weights). A
+    provider form no unit contracts at the start (an entrant slot) takes its own gemeente's
+    unit's tariff."""
     reference = {f: form.tariff_eur_per_day.value for f, form in scenario.care_forms.items()}
 
     def factor(uid: str, f: str) -> float | None:
@@ -73,7 +74,7 @@ def adapt_cost_levels(
     rule = scenario.finance.cost_levels
     if rule is None or rule.rule == "own":
         return list(providers)
-    factors: Mapping[tuple[str, str], float] = expected_tariff_factors(scenario, geography, providers, market)
+    factors = expected_tariff_factors(scenario, geography, providers, market)
 
     def adapted(p: Provider) -> Provider:
         forms = tuple(

@@ -49,9 +49,9 @@ def budget_ceilings(state: State) -> dict[tuple[str, str, str], float]:
         return {}
     split = state.scenario.finance.budget_ceilings.split
     out: dict[tuple[str, str, str], float] = {}
+    bound = state.scenario.providers.bind_to_werkgebied
     for m in state.markets:
         load = unit_loads(state.scenario, state.world.geography.gemeenten, m)
-        bound = state.scenario.providers.bind_to_werkgebied
         shares = expected_shares(state.world.providers, m, load, bound) if split == "expected_share" else even_shares(m)
         for (uid, pid, f), share in shares.items():
             spend = load[(uid, f)] * m.tariff[(uid, f)] * 365.0
