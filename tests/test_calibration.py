@@ -24,7 +24,7 @@ from tests.conftest import ROOT
 
 SCENARIO = ROOT / "scenarios/history/flevoland-gefragmenteerd-2019.yaml"
 PATH = "care_forms.crisisopvang.referral_rate_per_1000.value"
-TRUE = 1.6  # the crisis referral rate the synthetic targets are made with (scenario: 2.0)
+TRUE = 0.9  # the crisis referral rate the synthetic targets are made with (scenario: 1.1865)
 
 
 def _config(tmp: Path, **changes: Any) -> Path:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from simulation.cli import main
 from simulation.config import ScenarioError, load_scenario, validate_scenario
+from simulation.validation.observed import NATIONAL_CBS_FILE, from_table, trajectories_started
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").rglob("*.yaml"))
@@ -200,3 +202,21 @@ def test_regime_lists_must_agree_with_the_care_forms_levels(tmp_path, regime, wo
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert all(w in str(err.value) for w in words), str(err.value)
+
+
+def test_other_residential_forms_start_what_cbs_counts_in_their_category() -> None:
+    """The six forms of CBS's 'overig met verblijf' share its 2019 started trajectories and persons
+    (docs/SOURCES.md#other-residential-split): their expected starts sum to CBS's count, and their
+    expected stock plus starts to its youth in the year. Before the split, residentieel alone was
+    sized to the whole category and the starts were 1.68x CBS."""
+    s = load_scenario(ROOT / "scenarios" / "nederland.yaml")
+    youth = pd.read_csv(ROOT / "data" / "gemeenten.csv")["jeugd_0_17"].sum()
+    category = [f for f, c in s.care_forms.items() if c.residential]
+    category = [f for f in category if f not in ("pleegzorg", "gezinshuis", "gesloten_jeugdhulp")]
+    assert len(category) == 6
+    starts = {f: s.care_forms[f].referral_rate_per_1000.value * youth / 1000 for f in category}
+    stock = sum(n * s.care_forms[f].duration.mean_days / 365 for f, n in starts.items())
+    cbs_starts = trajectories_started("overig_met_verblijf", "2019").value
+    cbs_youth = from_table(NATIONAL_CBS_FILE, indicator="jongeren_met_verblijf_overig", period="2019").value
+    assert sum(starts.values()) == pytest.approx(cbs_starts, rel=0.005)
+    assert stock + sum(starts.values()) == pytest.approx(cbs_youth, rel=0.005)

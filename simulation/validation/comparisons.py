@@ -103,16 +103,19 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
         Comparison(stocks, "Youth in other jeugdhulp met verblijf in a year", "count",
                    lambda: obs.from_table(NATIONAL_CBS, indicator="jongeren_met_verblijf_overig"),
                    model(m.persons_in_year, other_residential or None),
-                   "model: " + ", ".join(other_residential) + "; CBS 2019, youth 0-22"),
+                   "model: " + ", ".join(other_residential) + "; CBS 2019, youth 0-22. Not independent: these "
+                   "forms' rates and residentieel's duration are set so that their starts and their stock plus "
+                   "starts are this year's CBS counts (docs/SOURCES.md#other-residential-split); a youth with two "
+                   "trajectories counts twice in the model"),
         Comparison(stocks, "Trajectories of other jeugdhulp met verblijf started in a year", "count",
                    lambda: obs.trajectories_started("overig_met_verblijf", "2019"),
                    model(m.starts_per_year, other_residential or None),
                    "CBS 2019, youth 0-22, share times total of started trajectories; model: starts of care in "
                    + ", ".join(other_residential)
-                   + ". Starts, where the row above counts persons: a youth placed twice counts twice in both, so the "
-                   "excess is in the flows. Their sources overlap: residentieel's starts (EST) are CBS's persons in "
-                   "the whole category less its stock, and crisis (~6,800 a year) and jeugd-ggz klinisch (~2,000) "
-                   "are GAP assumptions on top (CBS 85097NED, 'gestart met crisis', is not in data/)"),
+                   + ". Not independent: the six forms share this count by their earlier relative sizes "
+                   "(docs/SOURCES.md#other-residential-split; CBS 85097NED, 'gestart met crisis', which would pin "
+                   "crisis, is not in data/); escalations into crisis are part of the starts. The default scenario "
+                   "uses no later year; validate-history predicts 2021 out of sample"),
         Comparison(stocks, "Trajectories of pleegzorg started in a year", "count",
                    lambda: obs.trajectories_started("pleegzorg", "2019"),
                    model(m.starts_per_year, only("pleegzorg")),
