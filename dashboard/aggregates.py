@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from simulation.metrics import used_place_days
+
 __all__ = [
     "band",
     "differences_table",
@@ -118,7 +120,7 @@ def forms_above_region(
 
 def provider_summary(ledger: pd.DataFrame, providers: pd.DataFrame, scenario: str, warmup: float) -> pd.DataFrame:
     """Per provider in ``providers`` (provider_id, naam, ...), over the measurement window and
-    averaged over replications: occupancy (occupied / staffed place-days), margin (margin /
+    averaged over replications: occupancy (occupied / used place-days, at most 1), margin (margin /
     revenue), reserves_eur and fte at the last month, active (share of replications in which it
     was still active at the end)."""
     rows = ledger[(ledger["scenario"] == scenario) & ledger["provider_id"].isin(providers["provider_id"])]
@@ -126,7 +128,8 @@ def provider_summary(ledger: pd.DataFrame, providers: pd.DataFrame, scenario: st
     if window.empty:
         cols = ["provider_id", "naam", "occupancy", "margin", "reserves_eur", "fte", "active"]
         return pd.DataFrame(columns=cols)
-    sums = window.groupby("provider_id", observed=True)[["occupied_days", "place_days", "margin_eur", "revenue_eur"]]
+    window = window.assign(used_days=used_place_days(window))
+    sums = window.groupby("provider_id", observed=True)[["occupied_days", "used_days", "margin_eur", "revenue_eur"]]
     totals = sums.sum()
     last = rows.sort_values("t_start").groupby(["provider_id", "replication"], observed=True).tail(1)
     end = last.groupby("provider_id", observed=True).agg(
@@ -136,7 +139,7 @@ def provider_summary(ledger: pd.DataFrame, providers: pd.DataFrame, scenario: st
     )
     out = pd.DataFrame(
         {
-            "occupancy": totals["occupied_days"] / totals["place_days"].replace(0, np.nan),
+            "occupancy": totals["occupied_days"] / totals["used_days"].replace(0, np.nan),
             "margin": totals["margin_eur"] / totals["revenue_eur"].replace(0, np.nan),
         }
     ).join(end)

@@ -34,7 +34,7 @@ import pandas as pd
 
 from simulation.config import load_scenario
 from simulation.experiment.paths import overrides_from_sets
-from simulation.metrics import ALL
+from simulation.metrics import ALL, used_place_days
 from simulation.runner.replication import build_world, run_replication
 
 #: the systeempartijen's forms (a third of the 64 made a loss in 2018, a quarter of 268 institutions in 2019)
@@ -62,13 +62,14 @@ def measure(
         r = run_replication(scenario, rep, lean=True)
         led = r.tables["ledger"]
         led = led[led["t_start"] >= scenario.warmup_days]
+        led = led.assign(used_days=used_place_days(led))
         per = led.groupby("provider_id").agg(
             revenue=("revenue_eur", "sum"),
             margin=("margin_eur", "sum"),
             admin=("admin_share", "mean"),
             days=("days", "sum"),
             occupied=("occupied_days", "sum"),
-            staffed=("place_days", "sum"),
+            staffed=("used_days", "sum"),
         )
         per = per[per["revenue"] > 0]
         large = per[per["revenue"] * 365.0 / per["days"] >= LARGE_EUR_PER_YEAR]

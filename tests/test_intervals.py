@@ -75,3 +75,27 @@ def test_every_interval_of_a_run_lies_in_its_domain() -> None:
         assert lo <= r.ci_low <= r.mean <= r.ci_high <= hi, (r.kpi, r.care_form, r.ci_low, r.ci_high)
         checked += 1
     assert checked > 50
+
+
+def test_utilisation_counts_places_children_keep_after_their_staff_left() -> None:
+    """Staff that leave never take a place from a child in care, so when staff fall faster than
+    children are discharged the children outnumber the places staff allow (Flevoland, half a
+    year, residential staff turning over 80% a year and vacancies filled slowly). Those places
+    count as in use, so utilisation stays at most 1, overall and per care form."""
+    from simulation.config import load_scenario
+    from simulation.experiment.paths import overrides_from_sets
+    from simulation.runner.replication import run_replication
+    from tests.conftest import ROOT
+
+    sets = [
+        "years=0.5",
+        "care_forms.residentieel.cost_price.annual_staff_turnover.value=0.8",
+        "workforce.vacancy_fill_per_month.value=0.05",
+    ]
+    result = run_replication(load_scenario(ROOT / "scenarios/flevoland.yaml", overrides_from_sets(sets)), 0)
+    forms = result.tables["forms"]
+    assert (forms["occupied_days"] > forms["place_days"] + 1e-9).any()  # the case arises
+    kpis = result.kpis[result.kpis["kpi"] == "utilisation_mean"]
+    assert len(kpis) == 7
+    assert ((kpis["value"] > 0) & (kpis["value"] <= 1.0)).all(), kpis
+    assert kpis.set_index("care_form").loc["residentieel", "value"] == 1.0

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from simulation.metrics import definitions as _definitions  # noqa: F401  (registers the KPIs)
+from simulation.metrics.definitions import used_place_days
 from simulation.metrics.flows import FLOW_COLUMNS, count_flows, half_years
 from simulation.metrics.intervals import paired_differences, summarise
 from simulation.metrics.regions import REGION_WAIT_COLUMNS, region_waits, summarise_region_waits
@@ -67,6 +68,7 @@ __all__ = [
     "signals_unseen",
     "summarise",
     "summarise_region_waits",
+    "used_place_days",
     "window",
 ]
 
@@ -85,8 +87,11 @@ def window(
 ) -> Window:
     """The measurement window of one replication's tables (all care forms)."""
     forms = tables["forms"]
+    forms = forms[forms["t_start"] >= warmup]
     form_days = (
-        forms[forms["t_start"] >= warmup].groupby("care_form", observed=True)[["occupied_days", "place_days"]].sum()
+        forms.assign(used_days=used_place_days(forms))
+        .groupby("care_form", observed=True)[["occupied_days", "place_days", "used_days"]]
+        .sum()
     )
     exits = tables["exits"]
     return Window(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from simulation.metrics.registry import kpi
 from simulation.metrics.window import Window
@@ -125,15 +126,24 @@ def escalations(w: Window) -> float:
 
 @kpi(unit="share", fmt="share", per_form=True, label_nl="Bezettingsgraad", domain="share")
 def utilisation_mean(w: Window) -> float:
-    """Occupied place-days / place-days that staff allowed, in the window (all providers; per
-    care form from the monthly forms table)."""
+    """Occupied place-days / place-days in use, in the window: per provider and month (per care
+    form and month from the monthly forms table), the place-days staff allowed or, where more,
+    the place-days children occupied (:func:`used_place_days`), so the share is at most 1."""
     if w.care_form is None:
-        occupied, available = w.ledger["occupied_days"].sum(), w.ledger["place_days"].sum()
+        occupied, available = w.ledger["occupied_days"].sum(), used_place_days(w.ledger).sum()
         return float(occupied / available) if available > 0 else math.nan
     days = w.form_days
     occupied = float(days["occupied_days"].get(w.care_form, 0.0))
-    available = float(days["place_days"].get(w.care_form, 0.0))
+    available = float(days["used_days"].get(w.care_form, 0.0))
     return occupied / available if available > 0 else math.nan
+
+
+def used_place_days(rows: pd.DataFrame) -> pd.Series:
+    """Place-days in use in each row of a monthly table: those staff allowed or, where more, those
+    children occupied. Staff who leave never take a place from a child in care, so after a month
+    end at which staffed places fell the children can outnumber them for a while: staff then
+    stretch over those places (the pinned regional baseline had nine forms above 1 before)."""
+    return rows["place_days"].where(rows["place_days"] >= rows["occupied_days"], rows["occupied_days"])
 
 
 # -- providers and money: all care forms --------------------------------------------------------

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from simulation.metrics.definitions import used_place_days
+
 __all__ = [
     "DRIFT_COLUMNS",
     "drift",
@@ -100,10 +102,12 @@ def yearly_places_by_form(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def yearly_occupancy_by_form(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Occupied over staffed place-days per care form (rows) and whole year (columns)."""
+    """Occupied over used place-days (:func:`.definitions.used_place_days`) per care form (rows)
+    and whole year (columns)."""
     forms, _ = _in_whole_years(tables["forms"])
-    totals = forms.groupby(["care_form", "year"], observed=True)[["occupied_days", "place_days"]].sum()
-    return (totals["occupied_days"] / totals["place_days"]).unstack("year")
+    forms = forms.assign(used_days=used_place_days(forms))
+    totals = forms.groupby(["care_form", "year"], observed=True)[["occupied_days", "used_days"]].sum()
+    return (totals["occupied_days"] / totals["used_days"]).unstack("year")
 
 
 def yearly_margin_by_group(tables: Mapping[str, pd.DataFrame], group_of: Mapping[str, str]) -> pd.DataFrame:

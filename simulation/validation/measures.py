@@ -20,7 +20,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from simulation.metrics import Episodes, by_name, window
+from simulation.metrics import Episodes, by_name, used_place_days, window
 from simulation.results import ResultSet
 
 __all__ = ["Measure", "Replication", "ScenarioRun", "load_runs"]
@@ -175,12 +175,14 @@ def kpi(name: str, forms: Sequence[str] | None = None, regions: Sequence[str] | 
 
 
 def mean_occupancy(forms: Sequence[str]) -> Measure:
-    """Occupied over staffed place-days of ``forms`` in the window."""
+    """Occupied over used place-days (:func:`~simulation.metrics.used_place_days`) of ``forms`` in
+    the window."""
 
     def measure(r: Replication) -> float:
         f = r.tables["forms"]
         f = f[(f["t_start"] >= r.run.warmup) & f["care_form"].isin(list(forms))]
-        return float(f["occupied_days"].sum() / f["place_days"].sum()) if f["place_days"].sum() else math.nan
+        used = float(used_place_days(f).sum())
+        return float(f["occupied_days"].sum()) / used if used else math.nan
 
     return measure
 
