@@ -19,6 +19,8 @@ CSV files that a user can read, edit or replace with real data:
   with impatient customers its mean wait is the observed one. Other forms get the load divided
   by the group's ``target_utilisation`` of the places staff allow (a utilisation of nominal
   places near 1 would leave no slack once staff are at their equilibrium, and the lists grow).
+  Places are rounded to the nearest whole place (:func:`_nearest_whole`), so a form's capacity is
+  its planned capacity up to the rounding of a few dozen regions or providers.
   For ``per_region`` groups each region gets capacity in proportion to its own load; the places
   are split over providers by lognormal weights with ``size_sigma`` (larger sigma, more
   concentration). A ``weighted`` group's providers (the few bovenregionale and national
@@ -75,6 +77,13 @@ def _load(g: Sequence[Gemeente], key: str, form: CareForm) -> float:
     regional referral factors."""
     youth = sum(x.youth * x.referral_factors.get(key, 1.0) for x in g)
     return youth * form.referral_rate_per_1000.value / 1000.0 / 365.0 * form.duration.mean_days
+
+
+def _nearest_whole(places: float | np.ndarray) -> np.ndarray:
+    """Places rounded to the nearest whole place (halves up). Not up: rounding up added half a
+    place per region or provider on average, 4.7% of the crisis places (42 regions of about 11),
+    so crisis ran at 66% where its tariff covers costs at 69% and its services lost money."""
+    return np.floor(np.asarray(places, dtype=float) + 0.5)
 
 
 def _integer_split(total: int, weights: np.ndarray) -> np.ndarray:
@@ -148,11 +157,11 @@ def _group(
         if group.spread == "per_region":
             for r in regions:
                 idx = np.array([i for i, g in enumerate(locations) if g.region == r])
-                need = max(len(idx), math.ceil(_load(geo.in_region(r), f, forms[f]) * per_load))
+                need = max(len(idx), int(_nearest_whole(_load(geo.in_region(r), f, forms[f]) * per_load)))
                 places[f][idx] = _integer_split(need, sizes[idx])
         else:
             catchment = _catchment_loads(geo.gemeenten, locations, f, forms[f])
-            places[f] = np.maximum(1, np.ceil(catchment * per_load)).astype(int)
+            places[f] = np.maximum(1, _nearest_whole(catchment * per_load)).astype(int)
 
     return _rows(group, scenario, locations, places, cost_factor, reserve_months)
 
@@ -246,7 +255,7 @@ def _werkgebied_group(
             total = sum(weights[i] for i in serving)
             for i in serving:
                 share[i] += need * weights[i] / total
-        places[f] = np.maximum(1, np.ceil(share)).astype(int)
+        places[f] = np.maximum(1, _nearest_whole(share)).astype(int)
     names = [r["naam"] for r in rows]
     werkgebied = [" ".join(c) for c in served]
     return _rows(group, scenario, locations, places, cost_factor, reserve_months, names, werkgebied, weights)

@@ -42,8 +42,9 @@ def test_landscape_capacity_follows_littles_law_the_staffed_share_and_target_uti
             # places are used at the target utilisation.
             utilisation = 1.0 if form.waits_steadily else group.target_utilisation.value
             expected = load / (utilisation * staffed)
-            # Rounding up per region and at least one place per provider add a little.
-            assert expected <= places[f] <= expected * 1.05 + group.count + 42, (f, places[f], expected)
+            # Rounded to the nearest place per region or provider: a handful of places either way
+            # (rounding up added about half a place per region, 22 of the 462 crisis places).
+            assert abs(places[f] - expected) <= 10, (f, places[f], expected)
 
 
 def test_shipped_fragmented_units_match_the_rule(tmp_path: Path) -> None:
