@@ -831,3 +831,14 @@ def test_nested_set_paths_are_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match=r"variants\.0\.set"):
         load_experiment(exp)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"), [(["--years", "0.1"], "allowed [0.5, 20]"), (["--replications", "0"], "allowed [1, 50]")]
+)
+def test_the_escalation_script_refuses_bad_input_with_exit_2(args: list[str], words: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "scripts/escalation_check.py", *args], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert words in proc.stderr and "Traceback" not in proc.stderr

@@ -175,7 +175,8 @@ def comparisons(scenario: Scenario, youth: dict[str, float]) -> list[Comparison]
                    "gives the fragmented regime's first-year sector margin nearest this figure "
                    "(scripts/money_check.py; 2.9% at 0.97), with providers' costs following their tariffs "
                    "(finance.cost_levels); measured before the 'overig met verblijf' forms were scaled to CBS's "
-                   "count, after which 0.985 gives 1.65% in that check"),
+                   "count and the landscape rounded to the nearest place, after which 0.985 gives 1.8% in that "
+                   "check (not re-tuned)"),
         Comparison(money, "Net margin, providers with turnover above EUR 20 mn", "margin",
                    lambda: _share(obs.from_table(
                        PROVIDERS, indicator="gemiddeld_nettoresultaat_grote_aanbieders_omzet_gt_20mln")),
