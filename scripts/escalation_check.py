@@ -47,8 +47,8 @@ def main() -> None:
             print(err, file=sys.stderr)
             raise SystemExit(2) from None
         forms = scenario.care_forms
-        youth = {f: sum(g.youth * g.referral_factors.get(f, 1.0) for g in build_world(scenario).geography.gemeenten)
-                 for f in forms}  # fmt: skip
+        gemeenten = build_world(scenario).geography.gemeenten
+        youth = {f: sum(g.youth_for(f) for g in gemeenten) for f in forms}
         warmup = scenario.warmup_days
         per_year = (args.years * 365.0 - warmup) / 365.0
         started: dict[str, float] = dict.fromkeys(forms, 0.0)

@@ -75,7 +75,7 @@ def reference_admin_share(scenario: Scenario) -> float:
 def _load(g: Sequence[Gemeente], key: str, form: CareForm) -> float:
     """Expected number of children in care (Little's law) for these gemeenten, with their
     regional referral factors."""
-    youth = sum(x.youth * x.referral_factors.get(key, 1.0) for x in g)
+    youth = sum(x.youth_for(key) for x in g)
     return youth * form.referral_rate_per_1000.value / 1000.0 / 365.0 * form.duration.mean_days
 
 

@@ -105,7 +105,7 @@ def generate(
         for fi, f in enumerate(keys):
             form = care_forms[f]
             # the gemeente's factor (demand.regional_factors_file) moves its rate from the national one
-            rate = g.youth * g.referral_factors.get(f, 1.0) * rates[f] / 1000.0 / 365.0  # referrals a day
+            rate = g.youth_for(f) * rates[f] / 1000.0 / 365.0  # referrals a day
             tag = f"{g.code}/{f}"
             t = _arrival_times(stream(f"arrivals/{tag}"), rate, demand.growth_per_year, horizon)
             n = t.size
@@ -136,7 +136,7 @@ def generate(
                 rng = stream(f"initial/{tag}")
                 # the observed stock's starts a day, with the gemeente's factor as its referrals and the
                 # landscape's loads (simulation.landscape._load), so the stock fits the places
-                starts = g.youth * g.referral_factors.get(f, 1.0) * form.referral_rate_per_1000.value / 1000.0 / 365.0
+                starts = g.youth_for(f) * form.referral_rate_per_1000.value / 1000.0 / 365.0
                 m = int(rng.poisson(starts * form.duration.mean_days))
                 res = distributions.residual(form.duration, rng, m)
                 zeros, ones, never = np.zeros(m), np.ones(m), np.full(m, np.inf)

@@ -40,6 +40,11 @@ class Gemeente:
     #: care form -> factor on the national referral rate (``demand.regional_factors_file``; absent: 1)
     referral_factors: Mapping[str, float] = field(default_factory=dict, compare=False, hash=False)
 
+    def youth_for(self, form: str) -> float:
+        """Youth weighted by the form's regional referral factor: the national rate per 1,000
+        youth times this gives the gemeente's referrals (or starts) of that form."""
+        return self.youth * self.referral_factors.get(form, 1.0)
+
 
 @dataclass(frozen=True)
 class Geography:
