@@ -162,6 +162,9 @@ def walk(url: str, out: Path, region: str, region_name: str, first_region: str) 
             page.keyboard.type(region_name[:6])  # the list of 42 shows only what fits; typing filters it
             page.get_by_role("option", name=f"{region_name} ({region})").click()
             page.get_by_text(f"{region_name} – Gefragmenteerd").wait_for()
+            # the page's later sections (waits against the norm) are still computing while the
+            # running man shows; a screenshot then catches them empty
+            page.locator('[data-testid="stStatusWidgetRunningManIcon"]').wait_for(state="hidden")
             page.wait_for_timeout(2000)
             page.screenshot(path=str(out / "mijn-regio.png"), full_page=True)
 
