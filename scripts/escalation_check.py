@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from simulation.config import ScenarioError, load_scenario  # noqa: E402
 from simulation.core import steady  # noqa: E402
-from simulation.runner.replication import build_world, run_replication  # noqa: E402
+from simulation.core.world import load_geography  # noqa: E402
+from simulation.runner.replication import run_replication  # noqa: E402
 
 
 def main() -> None:
@@ -47,7 +48,7 @@ def main() -> None:
             print(err, file=sys.stderr)
             raise SystemExit(2) from None
         forms = scenario.care_forms
-        gemeenten = build_world(scenario).geography.gemeenten
+        gemeenten = load_geography(scenario).gemeenten
         youth = {f: sum(g.youth_for(f) for g in gemeenten) for f in forms}
         warmup = scenario.warmup_days
         per_year = (args.years * 365.0 - warmup) / 365.0

@@ -69,14 +69,14 @@ def measure(
             admin=("admin_share", "mean"),
             days=("days", "sum"),
             occupied=("occupied_days", "sum"),
-            staffed=("used_days", "sum"),
+            in_use=("used_days", "sum"),
         )
         per = per[per["revenue"] > 0]
         large = per[per["revenue"] * 365.0 / per["days"] >= LARGE_EUR_PER_YEAR]
         per["group"] = per.index.map(group)
         g = per.groupby("group")[["revenue", "margin"]].sum()
         g["loss_share"] = per.groupby("group")["margin"].apply(lambda m: float((m < 0).mean()))
-        occupancy = (per["occupied"] / per["staffed"]).groupby(per["group"])
+        occupancy = (per["occupied"] / per["in_use"]).groupby(per["group"])
         g["occupancy_min"], g["occupancy_max"] = occupancy.min(), occupancy.max()
         months = led.assign(group=led["provider_id"].map(group))
         months = months[months["revenue_eur"] > 0]
@@ -90,7 +90,7 @@ def measure(
         if rep == 0 and show is not None:
             providers = per[per["group"] == show].assign(
                 margin_share=lambda d: d["margin"] / d["revenue"],
-                occupancy=lambda d: d["occupied"] / d["staffed"],
+                occupancy=lambda d: d["occupied"] / d["in_use"],
                 term_sets=first["n_term_sets"],
             )[["margin_share", "admin", "term_sets", "occupancy"]]
         k = r.kpis
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="a scenario override")
     ap.add_argument(
         "--group", metavar="NAME", help="also each provider of this group (first replication): margin, "
-        "administration share, term sets and occupancy of staffed places",
+        "administration share, term sets and occupancy of the places in use",
     )  # fmt: skip
     args = ap.parse_args(argv)
     for path in args.scenarios:
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {k:16s} {v:,.4f}")
         print(
             "  by provider group: margin, share of providers losing, share of provider-months losing, "
-            "lowest-highest provider occupancy of staffed places (mean over replications)"
+            "lowest-highest provider occupancy of the places in use (mean over replications)"
         )
         for k, v in out["groups"].iterrows():  # type: ignore[union-attr]
             print(
